@@ -1,0 +1,37 @@
+# The two commands: `make run` (chat with the assistant) and `make test` (the whole suite).
+PYTHON := .venv/bin/python
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench clean
+
+setup:
+	@scripts/setup.sh
+	@$(PYTHON) -m i18n compile
+
+run: setup
+	$(PYTHON) -m launcher
+
+test: setup
+	$(PYTHON) -m pytest
+
+train: setup
+	$(PYTHON) -c "from launcher.training import ensure_model; print(ensure_model())"
+
+load-sample: setup
+	$(PYTHON) -m services_db load-sample
+
+i18n-extract: setup
+	$(PYTHON) -m i18n extract
+
+i18n-update: setup
+	$(PYTHON) -m i18n update
+
+i18n-compile: setup
+
+i18n-check: setup
+	$(PYTHON) -m i18n check
+
+clean:
+	rm -rf models var .pytest_cache

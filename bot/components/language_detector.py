@@ -1,0 +1,79 @@
+"""Rasa NLU component: adds `language: {code, confidence}` to every parsed message (and to the
+/model/parse output). The work is done by bot.langid; this file only plugs it into Rasa's graph."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.langid.core import LanguageIdentifier
+from bot.langid.training import train as train_own_model
+
+LANGUAGE_KEY = "language"
+OWN_MODEL_FILE = "own_langid.ftz"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class LanguageDetector(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Our NLU data is split by language in folders; Rasa's merged TrainingData forgets which is which.
+        return {"nlu_data_dir": "data/nlu"}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        identifier: Optional[LanguageIdentifier] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._identifier = identifier
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageDetector":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LanguageDetector":
+        with model_storage.read_from(resource) as directory:
+            identifier = LanguageIdentifier.load(Path(directory) / OWN_MODEL_FILE)
+        return cls(config, model_storage, resource, identifier)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        with self._model_storage.write_to(self._resource) as directory:
+            train_own_model(Path(self._config["nlu_data_dir"]), Path(directory) / OWN_MODEL_FILE)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._identifier is None:
+            self._identifier = LanguageIdentifier.load()
+        for message in messages:
+            detection = self._identifier.identify(message.get(TEXT) or "")
+            message.set(LANGUAGE_KEY, detection.as_output(), add_to_output=True)
+        return messages

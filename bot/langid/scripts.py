@@ -1,0 +1,48 @@
+"""Which writing system a message uses, and what its letters alone tell about the language."""
+from __future__ import annotations
+
+# Letters that only Pashto uses among ar / fa / ps, and those Persian (and Pashto) use but Arabic does not.
+PASHTO_LETTERS = frozenset("ټډړږښګڼېۍځڅ")
+PERSIAN_LETTERS = frozenset("پچژگکی")
+ARABIC_ONLY_LETTERS = frozenset("ةىكي")
+
+SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "arabic": ("ar", "fa", "ps"),
+    "ethiopic": ("ti",),
+    "cyrillic": ("ru", "uk"),
+    "latin": ("en", "fr", "es", "pt", "tr", "so", "ar"),  # ar: Arabizi, known to our own model
+}
+
+
+def script_of(character: str) -> str | None:
+    code = ord(character)
+    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
+        return "arabic"
+    if 0x1200 <= code <= 0x139F or 0x2D80 <= code <= 0x2DDF:
+        return "ethiopic"
+    if 0x0400 <= code <= 0x04FF:
+        return "cyrillic"
+    if character.isalpha() and code < 0x0250:
+        return "latin"
+    if character.isalpha():
+        return "other"
+    return None
+
+
+def dominant_script(text: str) -> str | None:
+    counts: dict[str, int] = {}
+    for character in text:
+        script = script_of(character)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def arabic_script_hint(text: str) -> str | None:
+    """A language that distinctive letters prove, if any."""
+    letters = set(text)
+    if letters & PASHTO_LETTERS:
+        return "ps"
+    if letters & PERSIAN_LETTERS and not letters & ARABIC_ONLY_LETTERS:
+        return "fa"
+    return None

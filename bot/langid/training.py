@@ -1,0 +1,71 @@
+"""Trains our own small supervised fastText model on the NLU examples in data/nlu/<lang>/*.yml."""
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from i18n.languages import SUPPORTED
+
+# "[clinic]{...}" and "[Alfama](place)" become "clinic" and "Alfama".
+_ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
+TRAINING_PARAMS = dict(minn=2, maxn=4, dim=16, epoch=40, lr=0.5, wordNgrams=1, bucket=60_000, loss="softmax", verbose=0)
+
+
+def _examples_in_file(path: Path) -> Iterator[str]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for block in document.get("nlu", []):
+        if "intent" not in block:  # lookup tables are single words: too ambiguous across languages
+            continue
+        for line in (block.get("examples") or "").splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                yield _ANNOTATION.sub(r"\1", line[2:]).strip()
+
+
+def labelled_examples(nlu_dir: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for language_dir in sorted(p for p in nlu_dir.iterdir() if p.is_dir() and p.name in SUPPORTED):
+        for path in sorted(language_dir.glob("*.yml")):
+            pairs.extend((language_dir.name, text) for text in _examples_in_file(path) if text)
+    return pairs
+
+
+def data_fingerprint(nlu_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(nlu_dir.rglob("*.yml")):
+        digest.update(path.as_posix().encode())
+        digest.update(path.read_bytes())
+    digest.update(repr(TRAINING_PARAMS).encode())
+    return digest.hexdigest()[:16]
+
+
+def train(nlu_dir: Path, output: Path) -> Any:
+    import fasttext
+
+    pairs = labelled_examples(nlu_dir)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as handle:
+        for language, text in pairs:
+            handle.write(f"__label__{language} {' '.join(text.lower().split())}\n")
+        training_file = handle.name
+    try:
+        model = fasttext.train_supervised(input=training_file, seed=7, thread=1, **TRAINING_PARAMS)
+    finally:
+        Path(training_file).unlink(missing_ok=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model.save_model(str(output))
+    return model
+
+
+def load_or_train(nlu_dir: Path, cache_dir: Path) -> Path:
+    """The cached model for the current data, trained first if the data changed."""
+    path = cache_dir / f"langid-{data_fingerprint(nlu_dir)}.ftz"
+    if not path.exists():
+        for stale in cache_dir.glob("langid-*.ftz"):
+            stale.unlink()
+        train(nlu_dir, path)
+    return path

@@ -1,0 +1,67 @@
+"""Rasa tracker store that keeps only the current session, minimised (see privacy.redaction), under a
+keyed hash of the sender id, expires it after CONVERSATION_TTL_MINUTES of silence, and erases the
+whole conversation when the user asks (action_forget_me)."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterable, Optional, Text
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from privacy.conversation_store import ConversationStore
+from privacy.pseudonym import pseudonymise
+from privacy.redaction import asks_for_erasure, current_session, minimise_event
+from settings import get_settings
+
+PURGE_EVERY_SECONDS = 60.0
+
+
+class PrivacyTrackerStore(TrackerStore):
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[Text] = None,
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, event_broker)
+        settings = get_settings()
+        self._settings = settings
+        self._store = ConversationStore(settings.conversation_db_path, settings.conversation_ttl_minutes * 60.0)
+        self._last_purge = 0.0
+
+    def _key(self, sender_id: Text) -> str:
+        return pseudonymise("store", sender_id, self._settings.sender_hash_key)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        events = [event.as_dict() for event in tracker.events]
+        key = self._key(tracker.sender_id)
+        if asks_for_erasure(events):
+            self._store.delete(key)
+        else:
+            minimal = [minimise_event(event) for event in current_session(events)]
+            self._store.put(key, json.dumps(minimal, ensure_ascii=False))
+        self._purge_now_and_then()
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        stored = self._store.get(self._key(sender_id))
+        if stored is None:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, json.loads(stored), self.domain.slots)
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await self.retrieve(conversation_id)
+
+    async def keys(self) -> Iterable[Text]:
+        # Keys are one-way hashes: they cannot be turned back into sender ids, on purpose.
+        return self._store.keys()
+
+    def _purge_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now - self._last_purge >= PURGE_EVERY_SECONDS:
+            self._store.purge_expired()
+            self._last_purge = now

@@ -1,0 +1,1 @@
+"""Languages, message catalogs and locale-aware formatting. Rasa-free by design."""

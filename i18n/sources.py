@@ -1,0 +1,84 @@
+"""The English source of every translatable message: locales/source/*.yml and knowledge/topics/*.yml.
+
+A message is identified by a key (the gettext msgctxt) and its English text (the msgid).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIR = ROOT / "locales" / "source"
+TOPICS_DIR = ROOT / "knowledge" / "topics"
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    key: str
+    text: str
+    comment: str
+    origin: str  # "file:line"-ish location for translators
+
+
+def _message_file_entries(path: Path) -> list[SourceMessage]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [
+        SourceMessage(key, entry["text"], entry.get("comment", ""), path.relative_to(ROOT).as_posix())
+        for key, entry in data.items()
+    ]
+
+
+def legal_basis_key(citation: str) -> str:
+    return "basis:" + citation
+
+
+def _topic_entries(path: Path) -> list[SourceMessage]:
+    topic = yaml.safe_load(path.read_text(encoding="utf-8"))
+    origin = path.relative_to(ROOT).as_posix()
+    entries = [
+        SourceMessage(
+            f"topic.{topic['id']}.answer",
+            topic["answer"],
+            "Rights answer shown on a phone screen. Keep sentences short; keep every {placeholder}.",
+            origin,
+        )
+    ]
+    if topic.get("condition"):
+        entries.append(
+            SourceMessage(
+                f"topic.{topic['id']}.condition",
+                topic["condition"],
+                "Completes the sentence 'This depends: ...'.",
+                origin,
+            )
+        )
+    for citation in topic.get("legal_basis", []):
+        entries.append(
+            SourceMessage(
+                legal_basis_key(citation),
+                citation,
+                "Name of a law or treaty with its article. Use the official name in your language if there is one; keep numbers.",
+                origin,
+            )
+        )
+    return entries
+
+
+@lru_cache(maxsize=1)
+def all_messages() -> tuple[SourceMessage, ...]:
+    seen: dict[str, SourceMessage] = {}
+    for path in sorted(SOURCE_DIR.glob("*.yml")):
+        for message in _message_file_entries(path):
+            seen.setdefault(message.key, message)
+    for path in sorted(TOPICS_DIR.glob("*.yml")):
+        for message in _topic_entries(path):
+            seen.setdefault(message.key, message)
+    return tuple(seen.values())
+
+
+@lru_cache(maxsize=1)
+def english_by_key() -> dict[str, str]:
+    return {message.key: message.text for message in all_messages()}

@@ -1,0 +1,107 @@
+"""The three processes, started together and stopped together."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from launcher.training import ensure_model, subprocess_env
+from settings import ROOT
+
+READY_TIMEOUT_SECONDS = 300
+
+
+@dataclass
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    portal: int = 8080
+
+
+@dataclass
+class Stack:
+    ports: Ports
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.portal}"
+
+    def _env(self) -> dict[str, str]:
+        env = subprocess_env()
+        env.update({
+            "RASA_PORT": str(self.ports.rasa),
+            "ACTION_PORT": str(self.ports.actions),
+            "PORTAL_PORT": str(self.ports.portal),
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions}/webhook",
+            "NLG_URL": f"http://127.0.0.1:{self.ports.portal}/nlg",
+            "SANIC_HOST": "127.0.0.1",  # rasa-sdk binds to 0.0.0.0 unless told otherwise
+        })
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        output = subprocess.DEVNULL
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - lives as long as the process
+        self.processes.append(
+            subprocess.Popen(command, cwd=ROOT, env=self._env(), stdout=output, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        )
+
+    def start(self) -> None:
+        model = ensure_model()
+        bin_dir = Path(sys.executable).parent
+        self._spawn("actions", [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(self.ports.actions)])
+        self._spawn("portal", [str(bin_dir / "python"), "-m", "portal"])
+        self._spawn("rasa", [
+            str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
+            "--credentials", "bot/credentials.yml", "--port", str(self.ports.rasa), "--interface", "127.0.0.1",
+            "--cors", self.portal_url,
+        ])
+        self.wait_until_ready()
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        urls = [f"http://127.0.0.1:{self.ports.actions}/health", f"{self.portal_url}/health",
+                f"{self.rasa_url}/webhooks/rest/"]
+        for url in urls:
+            while not _answers(url):
+                if any(p.poll() is not None for p in self.processes):
+                    self.stop()
+                    raise RuntimeError(f"A process exited during start-up (logs: {self.log_dir or 'off'}).")
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise TimeoutError(f"{url} did not answer within {READY_TIMEOUT_SECONDS} s.")
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return reply.status == 200
+    except OSError:
+        return False

@@ -1,0 +1,52 @@
+"""Trains the Rasa model only when something it is built from changed (cache by content hash)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from settings import ROOT
+
+MODELS_DIR = ROOT / "models"
+# Everything the trained model depends on: data, domain, pipeline, and our components' code.
+MODEL_INPUTS = ("config.yml", "bot/domain", "data", "bot/components", "bot/langid", "bot/entity_lexicon.py")
+
+
+def model_inputs_hash() -> str:
+    digest = hashlib.sha256()
+    for entry in MODEL_INPUTS:
+        path = ROOT / entry
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(ROOT).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def subprocess_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no outbound calls, ever
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def ensure_model() -> Path:
+    """The model for the current inputs, trained first if it does not exist yet."""
+    name = f"model-{model_inputs_hash()}"
+    model = MODELS_DIR / f"{name}.tar.gz"
+    if model.exists():
+        return model
+    print(f"Training the model ({name}); this takes a few minutes the first time.", flush=True)
+    command = [
+        str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml", "--domain", "bot/domain",
+        "--data", "data", "--out", str(MODELS_DIR), "--fixed-model-name", name,
+    ]
+    subprocess.run(command, cwd=ROOT, env=subprocess_env(), check=True)
+    for stale in MODELS_DIR.glob("model-*.tar.gz"):
+        if stale != model:
+            stale.unlink()
+    return model

@@ -1,0 +1,1 @@
+"""The portal (aiohttp): NLG endpoint for the bot, static web widget; staff editor and hotline console later."""

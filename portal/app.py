@@ -1,0 +1,45 @@
+"""The portal application factory (aio-libs demo shape)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from portal.keys import DIRECTORY, SETTINGS
+from portal.nlg import nlg
+from services_db.database import make_engine
+from services_db.repository import SqliteDirectory
+from settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+async def index(_: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def health(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/nlg", nlg)
+    app.router.add_get("/health", health)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC_DIR)
+
+
+async def directory_ctx(app: web.Application) -> AsyncIterator[None]:
+    engine = make_engine(app[SETTINGS].directory_db_url)
+    app[DIRECTORY] = SqliteDirectory(engine)
+    yield
+    engine.dispose()
+
+
+def init_app(settings: Settings | None = None) -> web.Application:
+    app = web.Application(client_max_size=256 * 1024)
+    app[SETTINGS] = settings or get_settings()
+    app.cleanup_ctx.append(directory_ctx)
+    setup_routes(app)
+    return app

@@ -1,0 +1,179 @@
+"""Renders every utter_* response of the bot from the catalogs, in the conversation's language."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from i18n.catalogs import translate
+from i18n.formatting import long_date
+from i18n.languages import SUPPORTED, own_name
+from knowledge.repository import all_topics
+from portal.service_cards import ServiceCardRenderer
+from services_db.categories import CATEGORIES
+from services_db.repository import ServiceDirectory
+from settings import Settings
+
+
+class UnknownResponse(LookupError):
+    """The bot asked for a response name we do not render."""
+
+
+class BadArguments(ValueError):
+    """The arguments of a response are missing or malformed."""
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": self.buttons}
+
+
+@dataclass
+class RenderContext:
+    language: str
+    arguments: dict[str, Any]
+    settings: Settings
+    directory: ServiceDirectory
+    now: dt.datetime
+
+    def t(self, key: str, **params: Any) -> str:
+        return translate(key, self.language, **{**self.settings.deployment_placeholders(), **params})
+
+    def button(self, key: str, payload: str) -> dict[str, str]:
+        return {"title": self.t(key), "payload": payload}
+
+    def category_name(self, category: str | None) -> str:
+        return self.t(f"category.{category}" if category in CATEGORIES else "category.any")
+
+
+def _lines(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def _topic_buttons(ctx: RenderContext) -> list[dict[str, str]]:
+    return [
+        ctx.button("button.health", "/ask_health"),
+        ctx.button("button.education", "/ask_education"),
+        ctx.button("button.housing", "/ask_housing"),
+        ctx.button("button.work", "/ask_work_rights"),
+        ctx.button("button.legal", "/ask_legal_help"),
+        ctx.button("button.find", "/find_service"),
+    ]
+
+
+def greet(ctx: RenderContext) -> Reply:
+    return Reply(_lines(ctx.t("greet.hello"), ctx.t("greet.privacy"), ctx.t("greet.ask")), _topic_buttons(ctx))
+
+
+def simple(key: str, with_topics: bool = False) -> Callable[[RenderContext], Reply]:
+    def render(ctx: RenderContext) -> Reply:
+        return Reply(ctx.t(key), _topic_buttons(ctx) if with_topics else [])
+
+    return render
+
+
+def emergency(ctx: RenderContext) -> Reply:
+    return Reply(_lines(ctx.t("emergency"), ctx.t("emergency.hotline")))
+
+
+def rights_answer(ctx: RenderContext) -> Reply:
+    topic = all_topics().get(str(ctx.arguments.get("topic")))
+    if topic is None:
+        raise BadArguments("unknown topic")
+    applies = {
+        "everyone": ctx.t("rights.applies.everyone"),
+        "regular_status_only": ctx.t("rights.applies.regular"),
+        "depends": ctx.t("rights.applies.depends", condition=ctx.t(f"topic.{topic.id}.condition"))
+        if topic.has_condition
+        else "",
+    }[topic.applies_to]
+    from i18n.sources import legal_basis_key
+
+    basis = "; ".join(ctx.t(legal_basis_key(citation)) for citation in topic.legal_basis)
+    buttons = []
+    if topic.service_category:
+        payload = "/find_service" + json.dumps({"service_category": topic.service_category})
+        buttons.append(ctx.button("button.find_category", payload))
+    buttons.append(ctx.button("button.human", "/human_handoff"))
+    return Reply(
+        _lines(
+            ctx.t(f"topic.{topic.id}.answer"),
+            applies,
+            ctx.t("rights.basis", basis=basis),
+            ctx.t("rights.reviewed", jurisdiction=ctx.t(f"jurisdiction.{topic.jurisdiction}"),
+                  date=long_date(topic.reviewed, ctx.language)),
+            ctx.t("rights.offer_service") if topic.service_category else "",
+        ),
+        buttons,
+    )
+
+
+def unsupported_language(ctx: RenderContext) -> Reply:
+    names = ", ".join(own_name(code) for code in SUPPORTED)
+    return Reply(ctx.t("language.unsupported", languages=names),
+                 [{"title": own_name(code), "payload": "/change_language" + json.dumps({"language": code})}
+                  for code in SUPPORTED])
+
+
+def no_services(ctx: RenderContext) -> Reply:
+    return Reply(
+        ctx.t("service.none_found", category=ctx.category_name(ctx.arguments.get("category")),
+              place=str(ctx.arguments.get("place", ""))),
+        [ctx.button("button.human", "/human_handoff")],
+    )
+
+
+def unknown_place(ctx: RenderContext) -> Reply:
+    # The user's own words are not echoed back: they may hold an address we do not want to repeat.
+    return Reply(ctx.t("service.ask_place"))
+
+
+def service_results(ctx: RenderContext) -> Reply:
+    results = ctx.arguments.get("results")
+    if not isinstance(results, list) or not results:
+        raise BadArguments("results must be a non-empty list")
+    cards = ServiceCardRenderer(ctx.language, ctx.now, ctx.t)
+    listings = {listing.id: listing for listing in ctx.directory.get_many(str(r.get("service_id")) for r in results)}
+    blocks = [
+        cards.render(index, listings[str(r["service_id"])], float(r.get("distance_m", 0)))
+        for index, r in enumerate(results, start=1)
+        if str(r.get("service_id")) in listings
+    ]
+    header = ctx.t("service.header", category=ctx.category_name(ctx.arguments.get("category")),
+                   place=str(ctx.arguments.get("place", "")))
+    sample = ctx.t("service.sample_notice") if any(l.is_sample for l in listings.values()) else ""
+    return Reply("\n\n".join([header, *blocks, sample]).strip(), [ctx.button("button.human", "/human_handoff")])
+
+
+RENDERERS: dict[str, Callable[[RenderContext], Reply]] = {
+    "utter_greet": greet,
+    "utter_goodbye": simple("goodbye"),
+    "utter_thank": simple("thank"),
+    "utter_deny": simple("deny", with_topics=True),
+    "utter_bot_challenge": simple("bot_challenge"),
+    "utter_out_of_scope": simple("out_of_scope", with_topics=True),
+    "utter_fallback": simple("fallback", with_topics=True),
+    "utter_language_changed": simple("language.changed"),
+    "utter_emergency": emergency,
+    "utter_handoff": simple("handoff"),
+    "utter_forget_done": simple("forget.done"),
+    "utter_rights_answer": rights_answer,
+    "utter_unsupported_language": unsupported_language,
+    "utter_ask_place": simple("service.ask_place"),
+    "utter_unknown_place": unknown_place,
+    "utter_no_services": no_services,
+    "utter_service_results": service_results,
+}
+
+
+def render(response: str, ctx: RenderContext) -> Reply:
+    try:
+        renderer = RENDERERS[response]
+    except KeyError:
+        raise UnknownResponse(response) from None
+    return renderer(ctx)

@@ -1,0 +1,1 @@
+"""What we keep and what we never keep. Rasa-free by design."""

@@ -1,0 +1,52 @@
+"""Keeps from each conversation event only what the dialogue needs: intents, our own dictionary
+entities (coarse place names, categories, languages), slots, action names. Never the user's text,
+the bot's rendered text, client metadata or timestamps finer than the session needs."""
+from __future__ import annotations
+
+from typing import Any
+
+ERASE_ACTION = "action_forget_me"
+_KEPT_PARSE_KEYS = ("intent", "entities", "language")
+_KEPT_ENTITY_KEYS = ("entity", "value", "start", "end", "extractor", "confidence_entity")
+
+
+def minimise_event(event: dict[str, Any]) -> dict[str, Any]:
+    kind = event.get("event")
+    if kind == "user":
+        parse = event.get("parse_data") or {}
+        return {
+            "event": "user",
+            "timestamp": event.get("timestamp"),
+            "text": None,
+            "parse_data": {
+                **{key: parse[key] for key in _KEPT_PARSE_KEYS if key in parse},
+                "entities": [
+                    {key: entity[key] for key in _KEPT_ENTITY_KEYS if key in entity}
+                    for entity in parse.get("entities", [])
+                ],
+            },
+            "input_channel": event.get("input_channel"),
+        }
+    if kind == "bot":
+        utter_action = (event.get("metadata") or {}).get("utter_action")
+        return {"event": "bot", "timestamp": event.get("timestamp"), "text": None,
+                "metadata": {"utter_action": utter_action} if utter_action else {}}
+    minimal = dict(event)
+    minimal.pop("metadata", None)
+    return minimal
+
+
+def asks_for_erasure(events: list[dict[str, Any]]) -> bool:
+    return any(e.get("event") == "action" and e.get("name") == ERASE_ACTION for e in events)
+
+
+def current_session(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events from the last session start on: earlier sessions are never kept."""
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    if not starts:
+        return events
+    # Rasa writes `action_session_start` just before `session_started`; keep it so the tracker stays valid.
+    first = starts[-1]
+    if first > 0 and events[first - 1].get("name") == "action_session_start":
+        first -= 1
+    return events[first:]

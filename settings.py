@@ -1,0 +1,83 @@
+"""Every setting the project reads, from environment variables, in one place (see .env.example).
+
+Defaults are the embedded single-machine setup used by `make run` and the tests.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+STATE_DIR = Path(os.environ.get("STATE_DIR", ROOT / "var"))
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _sender_hash_key() -> bytes:
+    """The key that turns channel ids into pseudonyms. Production sets SENDER_HASH_KEY; a local run
+    keeps a random one in the state directory so pseudonyms survive restarts."""
+    configured = os.environ.get("SENDER_HASH_KEY", "").strip()
+    if configured:
+        return configured.encode()
+    key_file = STATE_DIR / "sender_hash.key"
+    if not key_file.exists():
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip().encode()
+
+
+@dataclass(frozen=True)
+class Settings:
+    directory_db_url: str = field(
+        default_factory=lambda: _env("DIRECTORY_DB_URL", f"sqlite:///{STATE_DIR / 'directory.sqlite3'}")
+    )
+    conversation_db_path: str = field(
+        default_factory=lambda: _env("CONVERSATION_DB_PATH", str(STATE_DIR / "conversations.sqlite3"))
+    )
+    conversation_ttl_minutes: int = field(default_factory=lambda: int(_env("CONVERSATION_TTL_MINUTES", "30")))
+    gazetteer_csv: str = field(
+        default_factory=lambda: _env("GAZETTEER_CSV", str(ROOT / "services_db" / "sample" / "lisbon_places.csv"))
+    )
+    sample_directory_json: str = field(
+        default_factory=lambda: _env("SAMPLE_DIRECTORY_JSON", str(ROOT / "services_db" / "sample" / "lisbon.json"))
+    )
+    deployment_country: str = field(default_factory=lambda: _env("DEPLOYMENT_COUNTRY", "PT"))
+    search_radius_km: float = field(default_factory=lambda: float(_env("SEARCH_RADIUS_KM", "25")))
+    results_count: int = field(default_factory=lambda: int(_env("RESULTS_COUNT", "3")))
+    emergency_number: str = field(default_factory=lambda: _env("EMERGENCY_NUMBER", "112"))
+    social_emergency_number: str = field(default_factory=lambda: _env("SOCIAL_EMERGENCY_NUMBER", "144"))
+    hotline_name: str = field(default_factory=lambda: _env("HOTLINE_NAME", "Migrant Helpline (sample)"))
+    hotline_number: str = field(default_factory=lambda: _env("HOTLINE_NUMBER", "+351 210 000 000"))
+    hotline_hours: str = field(default_factory=lambda: _env("HOTLINE_HOURS", "9-18"))
+    max_message_chars: int = field(default_factory=lambda: int(_env("MAX_MESSAGE_CHARS", "2000")))
+    host: str = field(default_factory=lambda: _env("BIND_HOST", "127.0.0.1"))
+    rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
+    action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
+    portal_port: int = field(default_factory=lambda: int(_env("PORTAL_PORT", "8080")))
+
+    @property
+    def sender_hash_key(self) -> bytes:
+        return _sender_hash_key()
+
+    def deployment_placeholders(self) -> dict[str, str]:
+        """Values that messages may quote ({emergency_number}, ...): deployment facts, never code."""
+        return {
+            "emergency_number": self.emergency_number,
+            "social_emergency_number": self.social_emergency_number,
+            "hotline_name": self.hotline_name,
+            "hotline_number": self.hotline_number,
+            "hotline_hours": self.hotline_hours,
+            "retention_minutes": str(self.conversation_ttl_minutes),
+        }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,131 @@
+"""The four-step conversation of the walking skeleton, over the REST channel, against the real processes,
+in English, French and Arabic."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from i18n.catalogs import translate
+from i18n.formatting import distance
+from privacy.pseudonym import pseudonymise
+from services_db.geo import haversine_m
+from services_db.places import cached_gazetteer
+from settings import get_settings
+from tests.e2e.conftest import Send, conversation_db, post
+
+pytestmark = pytest.mark.e2e
+
+CONVERSATIONS = {
+    "en": ("hi", "can I see a doctor without papers?", "find a clinic near Alfama", "delete my data"),
+    "fr": ("bonjour", "est-ce que je peux voir un médecin sans papiers ?", "je cherche une clinique près d'Alfama",
+           "supprime mes données"),
+    "ar": ("مرحبا", "هل يمكنني رؤية طبيب بدون أوراق؟", "ابحث عن عيادة قرب ألفاما", "احذف بياناتي"),
+}
+
+
+def text_of(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def nearest_health_services(place: str, k: int = 3) -> list[tuple[dict, float]]:
+    """Brute force over the sample file itself: the answer the bot must give."""
+    settings = get_settings()
+    centre = cached_gazetteer(settings.gazetteer_csv, settings.deployment_country).lookup(place)[0].point
+    data = json.loads(Path(settings.sample_directory_json).read_text(encoding="utf-8"))
+    from services_db.geo import Point
+
+    services = [s for org in data["organizations"] for s in org["services"] if s["category"] == "health"]
+    ranked = sorted(
+        ((s, haversine_m(centre, Point(s["location"]["latitude"], s["location"]["longitude"]))) for s in services),
+        key=lambda pair: pair[1],
+    )
+    return ranked[:k]
+
+
+def stored_rows_for(sender: str) -> int:
+    settings = get_settings()
+    key = pseudonymise("store", pseudonymise("rest", sender, settings.sender_hash_key), settings.sender_hash_key)
+    with sqlite3.connect(conversation_db()) as connection:
+        return connection.execute("SELECT COUNT(*) FROM conversation WHERE key = ?", (key,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_four_step_conversation(say: Send, new_sender: str, language: str) -> None:
+    greeting, health_question, find_clinic, forget = CONVERSATIONS[language]
+
+    replies = say(new_sender, greeting)
+    assert translate("greet.hello", language) in text_of(replies)
+    assert translate("greet.privacy", language) in text_of(replies)
+    titles = [button["title"] for reply in replies for button in reply.get("buttons", [])]
+    assert translate("button.health", language) in titles and len(titles) >= 5
+
+    answer = text_of(say(new_sender, health_question))
+    assert translate("topic.emergency_health.answer", language, emergency_number="112") in answer
+    assert translate("rights.applies.everyone", language) in answer
+    assert "28" in answer  # Migrant Workers Convention art. 28
+    assert translate("rights.offer_service", language) in answer
+
+    results = text_of(say(new_sender, find_clinic))
+    expected = nearest_health_services("Alfama")
+    positions = [results.find(service["translations"].get(language, {}).get("name", service["name"])
+                              if language != "en" else service["name"]) for service, _ in expected]
+    assert all(position >= 0 for position in positions), (results, expected)
+    assert positions == sorted(positions), "services must be listed nearest first"
+    assert distance(expected[0][1], language) in results
+    assert translate("service.flag.free", language) in results
+
+    assert stored_rows_for(new_sender) == 1
+    assert translate("forget.done", language) in text_of(say(new_sender, forget))
+    assert stored_rows_for(new_sender) == 0
+
+
+def test_nothing_the_user_typed_is_stored(say: Send, new_sender: str) -> None:
+    say(new_sender, "hi, my name is Fatima Zahra and my passport is P9876543")
+    say(new_sender, "find a clinic near Alfama")
+    raw = conversation_db().read_bytes()
+    wal = conversation_db().with_name(conversation_db().name + "-wal")
+    raw += wal.read_bytes() if wal.exists() else b""
+    for canary in (b"Fatima", b"P9876543", new_sender.encode(), new_sender[1:].encode()):
+        assert canary not in raw
+
+
+def test_reply_language_follows_the_message_language(say: Send, new_sender: str) -> None:
+    assert translate("greet.hello", "ar") in text_of(say(new_sender, "مرحبا"))
+    # A short, ambiguous message keeps the conversation's language.
+    assert translate("fallback", "ar") in text_of(say(new_sender, "👋"))
+    french = text_of(say(new_sender, "est-ce que mes enfants peuvent aller à l'école sans papiers ?"))
+    assert translate("topic.school.answer", "fr") in french
+
+
+@pytest.mark.parametrize("message", ["", "   ", "x" * 10_000, "😀😀😀"], ids=["empty", "spaces", "10k-chars", "emoji"])
+def test_odd_messages_get_a_clear_reply(say: Send, new_sender: str, message: str) -> None:
+    replies = say(new_sender, message)
+    assert text_of(replies).strip(), "every message gets an answer"
+    assert "Traceback" not in text_of(replies)
+
+
+def test_malformed_json_gets_a_4xx_and_the_server_keeps_serving(stack, say: Send, new_sender: str) -> None:
+    status, body = post(f"{stack.rasa_url}/webhooks/rest/webhook", b"{this is not json")
+    assert status == 400 and "JSON" in body and "Traceback" not in body
+    status, body = post(f"{stack.rasa_url}/webhooks/rest/webhook", json.dumps({"message": "hi"}).encode())
+    assert status == 400 and "sender" in body
+    assert translate("greet.hello", "en") in text_of(say(new_sender, "hello"))
+
+
+def test_language_is_in_the_parse_output_of_the_nlu_component(stack) -> None:
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    from launcher.training import ensure_model
+
+    agent = Agent.load(str(ensure_model()))
+    for text, code in (("bonjour, je cherche un médecin", "fr"), ("أين أجد طعام", "ar"), ("hello", "en")):
+        parsed = asyncio.run(agent.parse_message(text))
+        assert parsed["language"]["code"] == code
+        assert 0.0 < parsed["language"]["confidence"] <= 1.0
+    german = asyncio.run(agent.parse_message("ich brauche bitte einen Arzt für mein Kind"))
+    assert german["language"]["code"] == "other" and german["intent"]["name"] == "nlu_fallback"

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from i18n.catalog_tools import check
+from i18n.catalogs import translate
+from i18n.formatting import distance
+from i18n.languages import own_name
+from portal.replies import RenderContext, render
+from services_db.geo import Point
+from services_db.listing import SearchFilters, ServiceListing, ServiceMatch, WeeklyHours
+from services_db.opening_hours import status_at
+from settings import get_settings
+
+LISBON = ZoneInfo("Europe/Lisbon")
+WEEKDAYS_9_TO_5 = (WeeklyHours((0, 1, 2, 3, 4), dt.time(9), dt.time(17)),)
+
+
+class FakeDirectory:
+    def __init__(self, listings: list[ServiceListing]) -> None:
+        self._listings = {listing.id: listing for listing in listings}
+
+    def nearest(self, centre: Point, k: int, filters: SearchFilters, max_radius_m: float) -> list[ServiceMatch]:
+        raise NotImplementedError
+
+    def get_many(self, service_ids):  # type: ignore[no-untyped-def]
+        return [self._listings[sid] for sid in service_ids if sid in self._listings]
+
+
+def listing(**overrides: object) -> ServiceListing:
+    values: dict[str, object] = dict(
+        id="svc-1", organization_name="Org", name="Clínica do Castelo", description="", category="health",
+        names_by_language={"fr": "Clinique du Château", "ar": "عيادة القلعة"}, location=Point(38.71, -9.13),
+        address="", timezone="Europe/Lisbon", phones=("+351 210 000 001",), languages_spoken=("pt", "ar"),
+        hours=WEEKDAYS_9_TO_5, requires_id="no", firewall_pledge=True, free_of_charge=True, walk_in=False,
+        is_sample=True,
+    )
+    values.update(overrides)
+    return ServiceListing(**values)  # type: ignore[arg-type]
+
+
+def context(language: str, arguments: dict[str, object], now: dt.datetime | None = None) -> RenderContext:
+    return RenderContext(language, arguments, get_settings(), FakeDirectory([listing()]),
+                         now or dt.datetime(2026, 11, 23, 10, 0, tzinfo=LISBON))
+
+
+def test_every_message_is_translated_with_the_same_placeholders() -> None:
+    assert check() == []
+
+
+@pytest.mark.parametrize("language, word", [("fr", "papiers"), ("ar", "أوراق")])
+def test_greeting_is_rendered_in_the_conversation_language(language: str, word: str) -> None:
+    reply = render("utter_greet", context(language, {}))
+    assert reply.text.startswith(translate("greet.hello", language))
+    assert word in reply.text
+    assert [b["payload"] for b in reply.buttons][:2] == ["/ask_health", "/ask_education"]
+    assert reply.buttons[0]["title"] == translate("button.health", language) != translate("button.health", "en")
+
+
+def test_rights_answer_cites_its_legal_basis_and_review_date() -> None:
+    reply = render("utter_rights_answer", context("en", {"topic": "emergency_health"}))
+    assert "Migrant Workers Convention, art. 28" in reply.text
+    assert "regardless" in reply.text or "with or without papers" in reply.text
+    assert "November 22, 2026" in reply.text and "Portugal" in reply.text
+    assert "call 112" in reply.text  # the deployment's number, not one written in code
+    assert reply.buttons[0]["payload"] == '/find_service{"service_category": "health"}'
+
+
+def test_rights_answer_in_arabic_formats_the_date_for_arabic_readers() -> None:
+    reply = render("utter_rights_answer", context("ar", {"topic": "school"}))
+    assert "2026" in reply.text and "نوفمبر" in reply.text
+    assert "30" in reply.text  # Migrant Workers Convention art. 30
+
+
+def test_service_card_shows_name_distance_opening_languages_phone_and_flags() -> None:
+    reply = render("utter_service_results",
+                   context("fr", {"results": [{"service_id": "svc-1", "distance_m": 1234}], "category": "health",
+                                  "place": "Alfama"}))
+    assert "Clinique du Château" in reply.text
+    assert "1,2\u202fkm" in reply.text  # French decimal comma and narrow space, from Babel
+    assert "17:00" in reply.text  # open until, in the listing's time zone
+    assert "arabe" in reply.text and "portugais" in reply.text
+    assert "+351 210 000 001" in reply.text
+    assert translate("service.flag.firewall", "fr") in reply.text
+    assert translate("service.sample_notice", "fr") in reply.text
+
+
+def test_service_card_says_when_a_closed_service_opens_next() -> None:
+    saturday = dt.datetime(2026, 11, 28, 12, 0, tzinfo=LISBON)
+    reply = render("utter_service_results",
+                   context("en", {"results": [{"service_id": "svc-1", "distance_m": 300}], "category": "health",
+                                  "place": "Alfama"}, now=saturday))
+    assert "Closed now. Opens Monday at 9:00" in reply.text
+    assert "300 m" in reply.text
+
+
+def test_unsupported_language_reply_lists_languages_in_their_own_names() -> None:
+    reply = render("utter_unsupported_language", context("en", {}))
+    for code, name in (("ar", "العربية"), ("ru", "русский"), ("fr", "français")):
+        assert own_name(code) == name and name in reply.text
+    assert len(reply.buttons) == 12
+
+
+def test_opening_status_handles_open_closed_and_unknown() -> None:
+    monday_morning = dt.datetime(2026, 11, 23, 8, 30, tzinfo=LISBON)
+    assert status_at(WEEKDAYS_9_TO_5, monday_morning, "Europe/Lisbon").days_until_next == 0
+    assert status_at(WEEKDAYS_9_TO_5, monday_morning.replace(hour=10), "Europe/Lisbon").open_now
+    friday_evening = dt.datetime(2026, 11, 27, 18, 0, tzinfo=LISBON)
+    assert status_at(WEEKDAYS_9_TO_5, friday_evening, "Europe/Lisbon").days_until_next == 3
+    assert not status_at((), friday_evening, "Europe/Lisbon").known
+
+
+def test_distances_follow_each_locale() -> None:
+    assert distance(1234, "en") == "1.2 km"
+    assert distance(1234, "fr") == "1,2\u202fkm"
+    assert distance(349, "en") == "350 m"

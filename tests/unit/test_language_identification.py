@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.langid.core import OTHER, UNDETERMINED, LanguageIdentifier
+from bot.langid.scripts import arabic_script_hint, dominant_script
+from bot.langid.training import labelled_examples, load_or_train
+from i18n.conversation_language import choose_language
+from settings import ROOT
+from tests.conftest import state_dir
+
+
+@pytest.fixture(scope="module")
+def identifier() -> LanguageIdentifier:
+    model = load_or_train(ROOT / "data" / "nlu", state_dir() / "langid")
+    return LanguageIdentifier.load(model)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("can I see a doctor without papers?", "en"),
+        ("find a clinic near Alfama", "en"),
+        ("delete my data", "en"),
+        ("est-ce que je peux voir un médecin sans papiers ?", "fr"),
+        ("jveux voir un docteur stp", "fr"),
+        ("supprimer mes données", "fr"),
+        ("bonjour", "fr"),
+        ("هل يمكنني رؤية طبيب بدون أوراق؟", "ar"),
+        ("مرحبا", "ar"),
+        ("احذف بياناتي", "ar"),
+        ("bghit tbib", "ar"),
+        ("necesito un medico por favor", "es"),
+        ("preciso de um medico sem documentos", "pt"),
+        ("мне нужен врач", "ru"),
+    ],
+)
+def test_identifies_launch_languages_in_chat_messages(identifier: LanguageIdentifier, text: str, expected: str) -> None:
+    assert identifier.identify(text).code == expected
+
+
+def test_message_without_letters_is_undetermined(identifier: LanguageIdentifier) -> None:
+    detection = identifier.identify("😀😀 👍")
+    assert (detection.code, detection.confidence) == (UNDETERMINED, 0.0)
+
+
+def test_unsupported_language_is_other(identifier: LanguageIdentifier) -> None:
+    assert identifier.identify("ich brauche bitte einen Arzt für meine Tochter").code == OTHER
+    assert identifier.identify("我需要看医生").code == OTHER
+
+
+def test_output_has_the_contract_shape(identifier: LanguageIdentifier) -> None:
+    output = identifier.identify("bonjour je cherche un médecin").as_output()
+    assert output["code"] == "fr" and 0.5 < output["confidence"] <= 1.0
+
+
+def test_script_rules() -> None:
+    assert arabic_script_hint("زه ډاکټر ته اړتیا لرم") == "ps"
+    assert arabic_script_hint("من به دکتر نیاز دارم") == "fa"
+    assert arabic_script_hint("أحتاج إلى طبيب") is None
+    assert dominant_script("ሰላም ሓኪም ደልየ") == "ethiopic"
+    assert dominant_script("123 !!") is None
+
+
+def test_training_examples_are_labelled_by_folder_and_unannotated() -> None:
+    pairs = labelled_examples(ROOT / "data" / "nlu")
+    assert {language for language, _ in pairs} >= {"en", "fr", "ar"}
+    assert not any("](" in text or "]{" in text for _, text in pairs)
+
+
+def test_short_ambiguous_message_keeps_the_conversation_language() -> None:
+    assert choose_language(current="ar", detected="en", confidence=0.7, word_count=1) == "ar"
+    assert choose_language(current="ar", detected=None, confidence=0.0, word_count=1) == "ar"
+    assert choose_language(current="ar", detected="other", confidence=0.9, word_count=5) == "ar"
+
+
+def test_confident_switch_and_explicit_request_change_the_language() -> None:
+    assert choose_language(current="ar", detected="fr", confidence=0.8, word_count=6) == "fr"
+    assert choose_language(current="en", detected="en", confidence=0.9, word_count=2, explicit="ar") == "ar"
+    assert choose_language(current=None, detected="fr", confidence=0.3, word_count=1) == "fr"

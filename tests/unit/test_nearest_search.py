@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from services_db.database import create_schema, index_location, make_engine, session_factory
+from services_db.geo import Point, haversine_m
+from services_db.listing import SearchFilters
+from services_db.models import Location, Organization, Service, ServiceAtLocation
+from services_db.repository import SqliteDirectory
+from services_db.sample_loader import load_directory_file
+from settings import get_settings
+
+CATEGORIES = ("health", "food", "legal_aid")
+CENTRE = Point(38.72, -9.14)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteDirectory, list[tuple[str, str, Point]]]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('geo') / 'directory.sqlite3'}")
+    create_schema(engine)
+    rng = random.Random(42)
+    points = []
+    with session_factory(engine).begin() as session:
+        session.add(Organization(id="org", name="Synthetic"))
+        session.flush()
+        for i in range(3000):
+            point = Point(CENTRE.latitude + rng.uniform(-0.4, 0.4), CENTRE.longitude + rng.uniform(-0.5, 0.5))
+            category = rng.choice(CATEGORIES)
+            session.add(Location(id=f"loc{i}", organization_id="org", latitude=point.latitude,
+                                 longitude=point.longitude, timezone="Europe/Lisbon"))
+            session.add(Service(id=f"svc{i}", organization_id="org", name=f"S{i}", category=category))
+            session.add(ServiceAtLocation(id=f"sal{i}", service_id=f"svc{i}", location_id=f"loc{i}"))
+            points.append((f"svc{i}", category, point))
+        session.flush()
+        for i, (_, _, point) in enumerate(points):
+            index_location(session, f"loc{i}", point.latitude, point.longitude)
+    return SqliteDirectory(engine), points
+
+
+def brute_force(points: list[tuple[str, str, Point]], centre: Point, k: int, category: str | None,
+                max_m: float) -> list[str]:
+    distances = sorted(
+        (haversine_m(centre, p), sid) for sid, cat, p in points if category in (None, cat)
+    )
+    return [sid for d, sid in distances if d <= max_m][:k]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lat=st.floats(min_value=38.3, max_value=39.1),
+    lon=st.floats(min_value=-9.7, max_value=-8.6),
+    k=st.integers(min_value=1, max_value=8),
+    category=st.sampled_from((None, *CATEGORIES)),
+    max_km=st.sampled_from((0.5, 2.0, 10.0, 60.0)),
+)
+def test_nearest_equals_brute_force(synthetic, lat: float, lon: float, k: int, category: str | None,
+                                    max_km: float) -> None:
+    directory, points = synthetic
+    centre = Point(lat, lon)
+    found = directory.nearest(centre, k, SearchFilters(category=category), max_radius_m=max_km * 1000)
+    assert [m.listing.id for m in found] == brute_force(points, centre, k, category, max_km * 1000)
+    assert all(a.distance_m <= b.distance_m for a, b in zip(found, found[1:]))
+
+
+def test_sample_directory_covers_every_category_with_translations(tmp_path: Path) -> None:
+    data = json.loads(Path(get_settings().sample_directory_json).read_text(encoding="utf-8"))
+    services = [s for org in data["organizations"] for s in org["services"]]
+    assert data["sample_data"] is True and len(services) >= 40
+    from services_db.categories import CATEGORIES as ALL
+
+    assert {s["category"] for s in services} == set(ALL)
+    assert all({"fr", "ar"} <= set(s["translations"]) for s in services)
+
+
+def test_loading_the_sample_twice_changes_nothing(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.sqlite3'}")
+    path = Path(get_settings().sample_directory_json)
+    first = load_directory_file(engine, path)
+    directory = SqliteDirectory(engine)
+    before = [m.listing.id for m in directory.nearest(CENTRE, 5, SearchFilters(), 50_000)]
+    assert load_directory_file(engine, path) == first
+    assert [m.listing.id for m in directory.nearest(CENTRE, 5, SearchFilters(), 50_000)] == before
+    listing = directory.get_many([before[0]])[0]
+    assert listing.is_sample and listing.name_in("ar") != listing.name
