@@ -7,7 +7,7 @@ from babel.dates import format_date, format_time, get_day_names
 from babel.lists import format_list
 from babel.units import format_unit
 
-from i18n.languages import normalise
+from i18n.languages import RIGHT_TO_LEFT, normalise
 
 
 def distance(metres: float, language: str) -> str:
@@ -35,3 +35,10 @@ def long_date(value: dt.date, language: str) -> str:
 
 def join_list(items: list[str], language: str) -> str:
     return format_list(items, style="standard", locale=normalise(language)) if items else ""
+
+
+def join_citations(items: list[str], language: str) -> str:
+    """Citations contain commas themselves ("Convention, art. 28"), so they are separated by semicolons,
+    written the way the script does (Arabic script has its own: ؛)."""
+    separator = "؛ " if normalise(language) in RIGHT_TO_LEFT else "; "
+    return separator.join(items)

@@ -41,5 +41,7 @@ def _interrupt(*_: object) -> None:
 
 
 if __name__ == "__main__":
+    # Installed explicitly: a shell that starts us in the background makes Python ignore SIGINT otherwise.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the three processes like Ctrl-C does
     sys.exit(main())

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from i18n.catalogs import translate
-from i18n.formatting import long_date
+from i18n.formatting import join_citations, long_date
+from i18n.sources import legal_basis_key
 from i18n.languages import SUPPORTED, own_name
 from knowledge.repository import all_topics
 from portal.service_cards import ServiceCardRenderer
@@ -92,9 +93,7 @@ def rights_answer(ctx: RenderContext) -> Reply:
         if topic.has_condition
         else "",
     }[topic.applies_to]
-    from i18n.sources import legal_basis_key
-
-    basis = "; ".join(ctx.t(legal_basis_key(citation)) for citation in topic.legal_basis)
+    basis = join_citations([ctx.t(legal_basis_key(citation)) for citation in topic.legal_basis], ctx.language)
     buttons = []
     if topic.service_category:
         payload = "/find_service" + json.dumps({"service_category": topic.service_category})
