@@ -14,7 +14,7 @@ run: setup
 	$(PYTHON) -m launcher
 
 test: setup
-	$(PYTHON) -m pytest
+	scripts/without_network.sh $(PYTHON) -m pytest
 
 train: setup
 	$(PYTHON) -c "from launcher.training import ensure_model; print(ensure_model())"

@@ -58,6 +58,11 @@ class Settings:
     hotline_hours: str = field(default_factory=lambda: _env("HOTLINE_HOURS", "9-18"))
     max_message_chars: int = field(default_factory=lambda: int(_env("MAX_MESSAGE_CHARS", "2000")))
     host: str = field(default_factory=lambda: _env("BIND_HOST", "127.0.0.1"))
+    # Shared by the Rasa server, the action server and the NLG endpoint; the launcher makes one per run
+    # when it is not set.
+    internal_token: str = field(default_factory=lambda: _env("INTERNAL_TOKEN", ""))
+    # Rasa's HTTP API (/model/parse, /conversations/...) stays off unless this is set.
+    rasa_jwt_secret: str = field(default_factory=lambda: _env("RASA_JWT_SECRET", ""))
     rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
     action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
     portal_port: int = field(default_factory=lambda: int(_env("PORTAL_PORT", "8080")))

@@ -1,5 +1,5 @@
-"""Rasa tracker store that keeps only the current session, minimised (see privacy.redaction), under a
-keyed hash of the sender id, expires it after CONVERSATION_TTL_MINUTES of silence, and erases the
+"""Rasa tracker store that keeps only the last few exchanges of the current session, minimised (see
+privacy.redaction), under a keyed hash of the sender id, expires it after CONVERSATION_TTL_MINUTES of silence, and erases the
 whole conversation when the user asks (action_forget_me)."""
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy.conversation_store import ConversationStore
 from privacy.pseudonym import pseudonymise
-from privacy.redaction import asks_for_erasure, current_session, minimise_event
+from privacy.redaction import asks_for_erasure, bounded_window, current_session, minimise_event
 from settings import get_settings
 
 PURGE_EVERY_SECONDS = 60.0
+KEEP_USER_TURNS = 4
 
 
 class PrivacyTrackerStore(TrackerStore):
@@ -43,7 +44,8 @@ class PrivacyTrackerStore(TrackerStore):
         if asks_for_erasure(events):
             self._store.delete(key)
         else:
-            minimal = [minimise_event(event) for event in current_session(events)]
+            window = bounded_window(current_session(events), tracker.current_slot_values(), KEEP_USER_TURNS)
+            minimal = [minimise_event(event) for event in window]
             self._store.put(key, json.dumps(minimal, ensure_ascii=False))
         self._purge_now_and_then()
 

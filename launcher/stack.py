@@ -1,6 +1,7 @@
 """The three processes, started together and stopped together."""
 from __future__ import annotations
 
+import secrets
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launcher.training import ensure_model, subprocess_env
-from settings import ROOT
+from settings import ROOT, get_settings
 
 READY_TIMEOUT_SECONDS = 300
 
@@ -28,6 +29,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    internal_token: str = field(default_factory=lambda: get_settings().internal_token or secrets.token_hex(32))
 
     @property
     def rasa_url(self) -> str:
@@ -46,6 +48,7 @@ class Stack:
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions}/webhook",
             "NLG_URL": f"http://127.0.0.1:{self.ports.portal}/nlg",
             "SANIC_HOST": "127.0.0.1",  # rasa-sdk binds to 0.0.0.0 unless told otherwise
+            "INTERNAL_TOKEN": self.internal_token,
         })
         env.update(self.extra_env)
         return env
@@ -63,15 +66,20 @@ class Stack:
     def start(self) -> None:
         model = ensure_model()
         bin_dir = Path(sys.executable).parent
-        self._spawn("actions", [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                "--port", str(self.ports.actions)])
+        self._spawn("actions", [str(bin_dir / "python"), "-m", "launcher.action_server"])
         self._spawn("portal", [str(bin_dir / "python"), "-m", "portal"])
         self._spawn("rasa", [
             str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
             "--credentials", "bot/credentials.yml", "--port", str(self.ports.rasa), "--interface", "127.0.0.1",
-            "--cors", self.portal_url,
+            "--cors", self.portal_url, *self._api_arguments(),
         ])
         self.wait_until_ready()
+
+    @staticmethod
+    def _api_arguments() -> list[str]:
+        """Rasa's HTTP API only with a JWT secret: without one it would be open to anyone on the host."""
+        secret = get_settings().rasa_jwt_secret
+        return ["--enable-api", "--jwt-secret", secret, "--jwt-method", "HS256"] if secret else []
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS

@@ -7,6 +7,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from portal.keys import DIRECTORY, SETTINGS
+from privacy.internal_token import HEADER, is_authorised
 from portal.nlg import nlg
 from services_db.database import make_engine
 from services_db.repository import SqliteDirectory
@@ -21,6 +22,19 @@ async def index(_: web.Request) -> web.FileResponse:
 
 async def health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+# Only the Rasa server may ask for replies: they carry service names a user was shown.
+PROTECTED_PREFIXES = ("/nlg",)
+
+
+@web.middleware
+async def internal_token_required(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    if request.path.startswith(PROTECTED_PREFIXES) and not is_authorised(
+        request.headers.get(HEADER), request.app[SETTINGS].internal_token
+    ):
+        raise web.HTTPUnauthorized(text="unauthorised")
+    return await handler(request)
 
 
 def setup_routes(app: web.Application) -> None:
@@ -38,7 +52,7 @@ async def directory_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def init_app(settings: Settings | None = None) -> web.Application:
-    app = web.Application(client_max_size=256 * 1024)
+    app = web.Application(client_max_size=256 * 1024, middlewares=[internal_token_required])
     app[SETTINGS] = settings or get_settings()
     app.cleanup_ctx.append(directory_ctx)
     setup_routes(app)

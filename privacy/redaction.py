@@ -50,3 +50,30 @@ def current_session(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if first > 0 and events[first - 1].get("name") == "action_session_start":
         first -= 1
     return events[first:]
+
+
+def bounded_window(
+    events: list[dict[str, Any]], slot_values: dict[str, Any], keep_user_turns: int
+) -> list[dict[str, Any]]:
+    """The session start, a snapshot of the slots, and only the last `keep_user_turns` exchanges.
+
+    Rasa replays every stored event on every message; keeping a bounded window makes the cost of a
+    message the same at turn 200 as at turn 1, and keeps less about the user. Our rules look back one
+    turn and our slots do not influence the dialogue, so nothing older is needed.
+    """
+    user_positions = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(user_positions) <= keep_user_turns:
+        return events
+    first_kept_user = user_positions[-keep_user_turns]
+    cut = first_kept_user
+    if cut > 0 and events[cut - 1].get("name") == "action_listen":
+        cut -= 1
+    starts = [i for i, e in enumerate(events[:cut]) if e.get("event") == "session_started"]
+    prefix = events[: starts[-1] + 1] if starts else []
+    timestamp = events[first_kept_user].get("timestamp")
+    snapshot = [
+        {"event": "slot", "name": name, "value": value, "timestamp": timestamp}
+        for name, value in slot_values.items()
+        if value is not None
+    ]
+    return prefix + snapshot + events[cut:]

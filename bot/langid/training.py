@@ -53,7 +53,17 @@ def train(nlu_dir: Path, output: Path) -> Any:
             handle.write(f"__label__{language} {' '.join(text.lower().split())}\n")
         training_file = handle.name
     try:
-        model = fasttext.train_supervised(input=training_file, seed=7, thread=1, **TRAINING_PARAMS)
+        params = dict(TRAINING_PARAMS)
+        for _ in range(4):
+            try:
+                model = fasttext.train_supervised(input=training_file, seed=7, thread=1, **params)
+                break
+            except RuntimeError as error:  # "Encountered NaN": the learning rate was too high for this data
+                if "NaN" not in str(error):
+                    raise
+                params["lr"] = float(params["lr"]) / 2
+        else:
+            raise RuntimeError("fastText training diverged at every learning rate tried")
     finally:
         Path(training_file).unlink(missing_ok=True)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -115,17 +115,27 @@ def test_malformed_json_gets_a_4xx_and_the_server_keeps_serving(stack, say: Send
     assert translate("greet.hello", "en") in text_of(say(new_sender, "hello"))
 
 
+PARSE_SCRIPT = """
+import asyncio, json, sys
+from rasa.core.agent import Agent
+agent = Agent.load(sys.argv[1])
+for line in sys.stdin:
+    print(json.dumps(asyncio.run(agent.parse_message(line.strip())), ensure_ascii=False), flush=True)
+"""
+
+
 def test_language_is_in_the_parse_output_of_the_nlu_component(stack) -> None:
-    import asyncio
+    # In a separate process: TensorFlow changes process-wide numeric settings, which other tests
+    # (fastText training) must not inherit.
+    import subprocess
+    import sys
 
-    from rasa.core.agent import Agent
+    from launcher.training import ensure_model, subprocess_env
 
-    from launcher.training import ensure_model
-
-    agent = Agent.load(str(ensure_model()))
-    for text, code in (("bonjour, je cherche un médecin", "fr"), ("أين أجد طعام", "ar"), ("hello", "en")):
-        parsed = asyncio.run(agent.parse_message(text))
-        assert parsed["language"]["code"] == code
-        assert 0.0 < parsed["language"]["confidence"] <= 1.0
-    german = asyncio.run(agent.parse_message("ich brauche bitte einen Arzt für mein Kind"))
-    assert german["language"]["code"] == "other" and german["intent"]["name"] == "nlu_fallback"
+    texts = ["bonjour, je cherche un médecin", "أين أجد طعام", "hello", "ich brauche bitte einen Arzt für mein Kind"]
+    run = subprocess.run([sys.executable, "-c", PARSE_SCRIPT, str(ensure_model())], input="\n".join(texts),
+                         capture_output=True, text=True, env=subprocess_env(), timeout=300, check=True)
+    parsed = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert [p["language"]["code"] for p in parsed] == ["fr", "ar", "en", "other"]
+    assert all(0.0 < p["language"]["confidence"] <= 1.0 for p in parsed)
+    assert parsed[3]["intent"]["name"] == "nlu_fallback"

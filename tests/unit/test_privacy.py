@@ -82,3 +82,20 @@ def test_rest_channel_rejects_malformed_bodies_with_a_clear_message(body: bytes,
 def test_rest_channel_caps_long_messages_and_answers_empty_ones() -> None:
     assert parse_body(json.dumps({"sender": "a", "message": "x" * 10_000}).encode(), 2000)[1] == "x" * 2000
     assert parse_body(b'{"sender": "a", "message": "   "}', 2000)[1] == EMPTY_MESSAGE_PAYLOAD
+
+
+def test_window_keeps_the_session_start_a_slot_snapshot_and_the_last_turns() -> None:
+    from privacy.redaction import bounded_window
+
+    events = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+              {"event": "action", "name": "action_listen"}]
+    for turn in range(10):
+        events += [{"event": "user", "turn": turn, "timestamp": float(turn)},
+                   {"event": "slot", "name": "language", "value": "fr"},
+                   {"event": "action", "name": "utter_greet"}, {"event": "action", "name": "action_listen"}]
+    window = bounded_window(events, {"language": "fr", "place": None}, keep_user_turns=3)
+    assert window[:2] == events[:2]
+    assert window[2] == {"event": "slot", "name": "language", "value": "fr", "timestamp": 7.0}
+    assert [e["turn"] for e in window if e["event"] == "user"] == [7, 8, 9]
+    assert window[3] == {"event": "action", "name": "action_listen"}
+    assert bounded_window(events[:7], {}, keep_user_turns=3) == events[:7]
