@@ -4,7 +4,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench clean
+.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-latency bench-langid bench-nlu bench-geosearch clean
 
 setup:
 	@scripts/setup.sh
@@ -14,6 +14,7 @@ run: setup
 	$(PYTHON) -m launcher
 
 test: setup
+	@scripts/system_packages.sh
 	scripts/without_network.sh $(PYTHON) -m pytest
 
 train: setup
@@ -35,3 +36,15 @@ i18n-check: setup
 
 clean:
 	rm -rf models var .pytest_cache
+
+bench-latency: setup
+	$(PYTHON) -m bench.latency
+
+bench-langid: setup
+	$(PYTHON) -m bench.langid
+
+bench-nlu: setup
+	$(PYTHON) -m bench.nlu
+
+bench-geosearch: setup
+	$(PYTHON) -m bench.geosearch

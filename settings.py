@@ -38,8 +38,8 @@ class Settings:
     directory_db_url: str = field(
         default_factory=lambda: _env("DIRECTORY_DB_URL", f"sqlite:///{STATE_DIR / 'directory.sqlite3'}")
     )
-    conversation_db_path: str = field(
-        default_factory=lambda: _env("CONVERSATION_DB_PATH", str(STATE_DIR / "conversations.sqlite3"))
+    conversation_store_url: str = field(
+        default_factory=lambda: _env("CONVERSATION_STORE_URL", f"sqlite:///{STATE_DIR / 'conversations.sqlite3'}")
     )
     conversation_ttl_minutes: int = field(default_factory=lambda: int(_env("CONVERSATION_TTL_MINUTES", "30")))
     gazetteer_csv: str = field(
@@ -51,11 +51,18 @@ class Settings:
     deployment_country: str = field(default_factory=lambda: _env("DEPLOYMENT_COUNTRY", "PT"))
     search_radius_km: float = field(default_factory=lambda: float(_env("SEARCH_RADIUS_KM", "25")))
     results_count: int = field(default_factory=lambda: int(_env("RESULTS_COUNT", "3")))
+    # A listing not confirmed for this many days is flagged for re-checking; after the second, not offered.
+    freshness_flag_days: int = field(default_factory=lambda: int(_env("FRESHNESS_FLAG_DAYS", "180")))
+    freshness_hide_days: int = field(default_factory=lambda: int(_env("FRESHNESS_HIDE_DAYS", "400")))
     emergency_number: str = field(default_factory=lambda: _env("EMERGENCY_NUMBER", "112"))
     social_emergency_number: str = field(default_factory=lambda: _env("SOCIAL_EMERGENCY_NUMBER", "144"))
     hotline_name: str = field(default_factory=lambda: _env("HOTLINE_NAME", "Migrant Helpline (sample)"))
     hotline_number: str = field(default_factory=lambda: _env("HOTLINE_NUMBER", "+351 210 000 000"))
     hotline_hours: str = field(default_factory=lambda: _env("HOTLINE_HOURS", "9-18"))
+    health_line_number: str = field(default_factory=lambda: _env("HEALTH_LINE_NUMBER", "808 24 24 24"))
+    violence_line_number: str = field(default_factory=lambda: _env("VIOLENCE_LINE_NUMBER", "800 202 148"))
+    child_line_number: str = field(default_factory=lambda: _env("CHILD_LINE_NUMBER", "116 111"))
+    victim_line_number: str = field(default_factory=lambda: _env("VICTIM_LINE_NUMBER", "116 006"))
     max_message_chars: int = field(default_factory=lambda: int(_env("MAX_MESSAGE_CHARS", "2000")))
     host: str = field(default_factory=lambda: _env("BIND_HOST", "127.0.0.1"))
     # Shared by the Rasa server, the action server and the NLG endpoint; the launcher makes one per run
@@ -79,6 +86,10 @@ class Settings:
             "hotline_name": self.hotline_name,
             "hotline_number": self.hotline_number,
             "hotline_hours": self.hotline_hours,
+            "health_line_number": self.health_line_number,
+            "violence_line_number": self.violence_line_number,
+            "child_line_number": self.child_line_number,
+            "victim_line_number": self.victim_line_number,
             "retention_minutes": str(self.conversation_ttl_minutes),
         }
 

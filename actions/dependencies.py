@@ -5,13 +5,13 @@ from functools import lru_cache
 
 from services_db.database import make_engine
 from services_db.places import Gazetteer, cached_gazetteer
-from services_db.repository import ServiceDirectory, SqliteDirectory
+from services_db.repository import ServiceDirectory, open_directory
 from settings import get_settings
 
 
 @lru_cache(maxsize=1)
 def directory() -> ServiceDirectory:
-    return SqliteDirectory(make_engine(get_settings().directory_db_url))
+    return open_directory(make_engine(get_settings().directory_db_url))
 
 
 def gazetteer() -> Gazetteer:

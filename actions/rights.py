@@ -1,4 +1,4 @@
-"""Answers "what am I entitled to?" with the rights topic for the intent."""
+"""Answers "what am I entitled to?" with the rights topic for the intent (or the one a button named)."""
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
@@ -6,7 +6,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from knowledge.repository import topic_for_intent
+from actions.base import latest_entity_values
+from knowledge.repository import choose_topic
 
 
 class ActionAnswerRights(Action):
@@ -16,10 +17,18 @@ class ActionAnswerRights(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        topic = topic_for_intent(tracker.get_intent_of_latest_message() or "")
+        asked = next(iter(latest_entity_values(tracker, "topic")), None)
+        topic = choose_topic(
+            tracker.get_intent_of_latest_message() or "",
+            asked_topic=asked,
+            categories=latest_entity_values(tracker, "service_category"),
+        )
         if topic is None:
             dispatcher.utter_message(response="utter_fallback")
             return []
-        dispatcher.utter_message(response="utter_rights_answer", topic=topic.id)
+        view = "detail" if "detail" in latest_entity_values(tracker, "topic_view") else "answer"
+        dispatcher.utter_message(response="utter_rights_answer", topic=topic.id, view=view)
+        if view == "answer":
+            dispatcher.utter_message(response="utter_rights_sources", topic=topic.id)
         # Remember the topic's category so that "yes" to the offer searches the right kind of place.
         return [SlotSet("service_category", topic.service_category)] if topic.service_category else []

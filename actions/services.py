@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import latest_entity_values
 from actions.dependencies import directory, gazetteer
+from services_db.places import distinct_places, qualified_name
 from services_db.listing import SearchFilters
 from settings import get_settings
 
@@ -25,9 +26,16 @@ def find_services(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
         return events
     places = gazetteer().lookup(place_name)
     if not places:
+        # Not one of our places: it may be free text (a "/find_service" payload typed by hand), which must
+        # not stay in the conversation store.
         dispatcher.utter_message(response="utter_unknown_place")
-        return events
-    place = places[0]
+        return [*events, SlotSet("place", None)]
+    choices = distinct_places(places)
+    if len(choices) > 1:
+        # The same name in several towns: ask which one, with a button for each.
+        dispatcher.utter_message(response="utter_choose_place", places=[qualified_name(p) for p in choices])
+        return [*events, SlotSet("place", None)]
+    place = choices[0]
     events.append(SlotSet("place", place.name))
     matches = directory().nearest(
         place.point,

@@ -5,27 +5,35 @@ from typing import Any, Iterable
 
 from i18n.languages import SUPPORTED
 from services_db.categories import CATEGORIES
-from services_db.phrases import PhraseIndex
+from services_db.phrases import PhraseIndex, phrase_key
+from services_db.text_normalise import words
 from services_db.places import cached_gazetteer
 
 CATEGORY_TABLE_PREFIX = "category_"
 PLACE, CATEGORY, LANGUAGE = "place", "service_category", "language"
+# Words people use in ordinary sentences ("ajuda" is help in Portuguese, and a Lisbon parish): a place
+# of that name only counts when it is the whole message, e.g. the answer to "where are you?".
+COMMON_WORDS = "common_words"
 
 
 def build_lexicon_phrases(
     lookup_tables: Iterable[dict[str, Any]], examples: Iterable[tuple[str, list[dict[str, Any]]]]
 ) -> dict[str, dict[str, str]]:
     """{entity type: {phrase: value}} learnt from the training data and Babel's language names."""
-    phrases: dict[str, dict[str, str]] = {CATEGORY: {}, LANGUAGE: {}, PLACE: {}}
+    phrases: dict[str, dict[str, str]] = {CATEGORY: {}, LANGUAGE: {}, PLACE: {}, COMMON_WORDS: {}}
     for table in lookup_tables:
         category = str(table.get("name", "")).removeprefix(CATEGORY_TABLE_PREFIX)
         if category in CATEGORIES:
             for element in table.get("elements", []):
                 phrases[CATEGORY].setdefault(str(element), category)
     for text, entities in examples:
+        place_spans = [(e["start"], e["end"]) for e in entities if e.get("entity") == PLACE and "start" in e]
+        for word, start, end in words(text):
+            if not any(s <= start and end <= e for s, e in place_spans):
+                phrases[COMMON_WORDS][word] = ""
         for entity in entities:
             kind = entity.get("entity")
-            if kind in phrases and "start" in entity:
+            if kind in (CATEGORY, LANGUAGE, PLACE) and "start" in entity:
                 phrases[kind].setdefault(text[entity["start"] : entity["end"]], str(entity.get("value")))
     from babel import Locale
 
@@ -47,6 +55,7 @@ class EntityLexicon:
                 index.add(phrase, value)
             self._indexes[kind] = index
         # Annotated spellings ("graca" for Graça) resolve to the gazetteer's place of that name.
+        self._common_words = set(phrases.get(COMMON_WORDS, {}))
         self._place_aliases: PhraseIndex[str] = PhraseIndex(min_length=3)
         for phrase, value in phrases.get(PLACE, {}).items():
             self._place_aliases.add(phrase, value)
@@ -58,7 +67,10 @@ class EntityLexicon:
         def free(start: int, end: int) -> bool:
             return all(end <= s or start >= e for s, e in taken)
 
+        message_words = len(words(text))
         for mention in self._gazetteer.find_in_text(text):
+            if message_words > 1 and phrase_key(mention.text) in self._common_words:
+                continue
             found.append(_entity(PLACE, mention.value.name, mention.start, mention.end))
             taken.append((mention.start, mention.end))
         for mention in self._place_aliases.find_in_text(text):

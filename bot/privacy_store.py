@@ -12,7 +12,7 @@ from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from privacy.conversation_store import ConversationStore
+from privacy.conversation_store import open_conversation_store
 from privacy.pseudonym import pseudonymise
 from privacy.redaction import asks_for_erasure, bounded_window, current_session, minimise_event
 from settings import get_settings
@@ -32,7 +32,7 @@ class PrivacyTrackerStore(TrackerStore):
         super().__init__(domain, event_broker)
         settings = get_settings()
         self._settings = settings
-        self._store = ConversationStore(settings.conversation_db_path, settings.conversation_ttl_minutes * 60.0)
+        self._store = open_conversation_store(settings.conversation_store_url, settings.conversation_ttl_minutes * 60.0)
         self._last_purge = 0.0
 
     def _key(self, sender_id: Text) -> str:

@@ -39,12 +39,17 @@ def _topic_entries(path: Path) -> list[SourceMessage]:
     topic = yaml.safe_load(path.read_text(encoding="utf-8"))
     origin = path.relative_to(ROOT).as_posix()
     entries = [
+        SourceMessage(f"topic.{topic['id']}.title", topic["title"],
+                      "Name of a rights topic, shown on a button: at most 20 characters.", origin),
         SourceMessage(
             f"topic.{topic['id']}.answer",
             topic["answer"],
             "Rights answer shown on a phone screen. Keep sentences short; keep every {placeholder}.",
             origin,
-        )
+        ),
+        SourceMessage(f"topic.{topic['id']}.detail", topic["detail"],
+                      "The 'more detail' message of a rights topic. Short sentences; keep every {placeholder}.",
+                      origin),
     ]
     if topic.get("condition"):
         entries.append(

@@ -29,6 +29,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    model: Path | None = None
     internal_token: str = field(default_factory=lambda: get_settings().internal_token or secrets.token_hex(32))
 
     @property
@@ -64,7 +65,7 @@ class Stack:
         )
 
     def start(self) -> None:
-        model = ensure_model()
+        model = self.model = ensure_model()
         bin_dir = Path(sys.executable).parent
         self._spawn("actions", [str(bin_dir / "python"), "-m", "launcher.action_server"])
         self._spawn("portal", [str(bin_dir / "python"), "-m", "portal"])

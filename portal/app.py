@@ -10,7 +10,7 @@ from portal.keys import DIRECTORY, SETTINGS
 from privacy.internal_token import HEADER, is_authorised
 from portal.nlg import nlg
 from services_db.database import make_engine
-from services_db.repository import SqliteDirectory
+from services_db.repository import open_directory
 from settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -46,7 +46,7 @@ def setup_routes(app: web.Application) -> None:
 
 async def directory_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(app[SETTINGS].directory_db_url)
-    app[DIRECTORY] = SqliteDirectory(engine)
+    app[DIRECTORY] = open_directory(engine)
     yield
     engine.dispose()
 

@@ -10,7 +10,7 @@ from i18n.catalogs import translate
 from i18n.formatting import join_citations, long_date
 from i18n.sources import legal_basis_key
 from i18n.languages import SUPPORTED, own_name
-from knowledge.repository import all_topics
+from knowledge.repository import Topic, all_topics
 from portal.service_cards import ServiceCardRenderer
 from services_db.categories import CATEGORIES
 from services_db.repository import ServiceDirectory
@@ -82,33 +82,63 @@ def emergency(ctx: RenderContext) -> Reply:
     return Reply(_lines(ctx.t("emergency"), ctx.t("emergency.hotline")))
 
 
-def rights_answer(ctx: RenderContext) -> Reply:
+def _topic_of(ctx: RenderContext) -> Topic:
     topic = all_topics().get(str(ctx.arguments.get("topic")))
     if topic is None:
         raise BadArguments("unknown topic")
-    applies = {
-        "everyone": ctx.t("rights.applies.everyone"),
-        "regular_status_only": ctx.t("rights.applies.regular"),
-        "depends": ctx.t("rights.applies.depends", condition=ctx.t(f"topic.{topic.id}.condition"))
-        if topic.has_condition
-        else "",
-    }[topic.applies_to]
-    basis = join_citations([ctx.t(legal_basis_key(citation)) for citation in topic.legal_basis], ctx.language)
+    return topic
+
+
+def _topic_payload(topic: Topic, view: str | None = None) -> str:
+    entities = {"topic": topic.id, **({"topic_view": view} if view else {})}
+    return f"/{topic.intents[0]}" + json.dumps(entities)
+
+
+def _applies(ctx: RenderContext, topic: Topic) -> str:
+    if topic.applies_to == "everyone":
+        return ctx.t("rights.applies.everyone")
+    if topic.applies_to == "regular_status_only":
+        return ctx.t("rights.applies.regular")
+    return ctx.t("rights.applies.depends", condition=ctx.t(f"topic.{topic.id}.condition"))
+
+
+def rights_answer(ctx: RenderContext) -> Reply:
+    """The short answer (or, with view=detail, the detail) of a topic, with what to do next as buttons:
+    find a place for it, more detail, related topics, a person."""
+    topic = _topic_of(ctx)
+    detail = ctx.arguments.get("view") == "detail"
     buttons = []
     if topic.service_category:
         payload = "/find_service" + json.dumps({"service_category": topic.service_category})
         buttons.append(ctx.button("button.find_category", payload))
+    if not detail:
+        buttons.append(ctx.button("button.more", _topic_payload(topic, "detail")))
+    topics = all_topics()
+    buttons += [ctx.button(f"topic.{related}.title", _topic_payload(topics[related])) for related in topic.related[:2]]
     buttons.append(ctx.button("button.human", "/human_handoff"))
+    if detail:
+        return Reply(ctx.t(f"topic.{topic.id}.detail"), buttons)
     return Reply(
         _lines(
             ctx.t(f"topic.{topic.id}.answer"),
-            applies,
-            ctx.t("rights.basis", basis=basis),
-            ctx.t("rights.reviewed", jurisdiction=ctx.t(f"jurisdiction.{topic.jurisdiction}"),
-                  date=long_date(topic.reviewed, ctx.language)),
+            _applies(ctx, topic),
             ctx.t("rights.offer_service") if topic.service_category else "",
         ),
         buttons,
+    )
+
+
+def rights_sources(ctx: RenderContext) -> Reply:
+    """Where the answer comes from, in a message of its own so that each stays phone-sized."""
+    topic = _topic_of(ctx)
+    basis = join_citations([ctx.t(legal_basis_key(citation)) for citation in topic.legal_basis], ctx.language)
+    return Reply(
+        _lines(
+            ctx.t("rights.basis", basis=basis),
+            ctx.t("rights.reviewed", jurisdiction=ctx.t(f"jurisdiction.{topic.jurisdiction}"),
+                  date=long_date(topic.reviewed, ctx.language)),
+            ctx.t("rights.draft") if topic.review_status == "draft" else "",
+        )
     )
 
 
@@ -130,6 +160,15 @@ def no_services(ctx: RenderContext) -> Reply:
 def unknown_place(ctx: RenderContext) -> Reply:
     # The user's own words are not echoed back: they may hold an address we do not want to repeat.
     return Reply(ctx.t("service.ask_place"))
+
+
+def choose_place(ctx: RenderContext) -> Reply:
+    names = ctx.arguments.get("places")
+    if not isinstance(names, list) or not names:
+        raise BadArguments("places must be a non-empty list")
+    return Reply(ctx.t("service.ask_place"),
+                 [{"title": str(name), "payload": "/find_service" + json.dumps({"place": str(name)})}
+                  for name in names[:10]])
 
 
 def service_results(ctx: RenderContext) -> Reply:
@@ -162,9 +201,11 @@ RENDERERS: dict[str, Callable[[RenderContext], Reply]] = {
     "utter_handoff": simple("handoff"),
     "utter_forget_done": simple("forget.done"),
     "utter_rights_answer": rights_answer,
+    "utter_rights_sources": rights_sources,
     "utter_unsupported_language": unsupported_language,
     "utter_ask_place": simple("service.ask_place"),
     "utter_unknown_place": unknown_place,
+    "utter_choose_place": choose_place,
     "utter_no_services": no_services,
     "utter_service_results": service_results,
 }

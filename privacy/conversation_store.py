@@ -1,68 +1,133 @@
-"""A small SQLite store of the current conversation per pseudonym, with idle expiry and erasure.
+"""Where the current conversation of each pseudonym lives, with idle expiry and erasure.
 
-It stores what the caller gives it (already minimised events, see privacy.redaction) under a key
-that is itself a keyed hash. Expired rows are invisible at once and deleted by purge()."""
+It stores what the caller gives it (already minimised events, see privacy.redaction) under a key that
+is itself a keyed hash. Three backends behind one interface, chosen by CONVERSATION_STORE_URL:
+sqlite:///path (embedded default), postgresql://... and redis://... (several Rasa replicas)."""
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 Clock = Callable[[], float]
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS conversation ("
-    " key TEXT PRIMARY KEY, events TEXT NOT NULL, updated_at REAL NOT NULL)"
+    " key TEXT PRIMARY KEY, events TEXT NOT NULL, updated_at DOUBLE PRECISION NOT NULL)"
+)
+UPSERT = (
+    "INSERT INTO conversation (key, events, updated_at) VALUES (:key, :events, :now) "
+    "ON CONFLICT(key) DO UPDATE SET events = excluded.events, updated_at = excluded.updated_at"
 )
 
 
-class ConversationStore:
-    def __init__(self, path: str, ttl_seconds: float, clock: Clock = time.time) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        # Deleted rows are overwritten, not left readable in free pages.
-        self._connection.execute("PRAGMA secure_delete=ON")
-        self._connection.execute(SCHEMA)
-        self._lock = threading.Lock()
+class ConversationStore(Protocol):
+    def put(self, key: str, events_json: str) -> None: ...
+
+    def get(self, key: str) -> str | None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def purge_expired(self) -> int: ...
+
+    def keys(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+class SqlConversationStore:
+    """SQLite or PostgreSQL. Expired rows are invisible at once and deleted by purge_expired()."""
+
+    def __init__(self, url: str, ttl_seconds: float, clock: Clock = time.time) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self._engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        if self._engine.dialect.name == "sqlite":
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        with self._engine.begin() as connection:
+            connection.execute(text(SCHEMA))
         self._ttl = ttl_seconds
         self._clock = clock
 
+    def _oldest_alive(self) -> float:
+        return self._clock() - self._ttl
+
     def put(self, key: str, events_json: str) -> None:
-        with self._lock:
-            self._connection.execute(
-                "INSERT INTO conversation (key, events, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET events = excluded.events, updated_at = excluded.updated_at",
-                (key, events_json, self._clock()),
-            )
+        with self._engine.begin() as connection:
+            connection.execute(text(UPSERT), {"key": key, "events": events_json, "now": self._clock()})
 
     def get(self, key: str) -> str | None:
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT events FROM conversation WHERE key = ? AND updated_at >= ?",
-                (key, self._clock() - self._ttl),
-            ).fetchone()
-        return row[0] if row else None
+        with self._engine.connect() as connection:
+            return connection.execute(
+                text("SELECT events FROM conversation WHERE key = :key AND updated_at >= :oldest"),
+                {"key": key, "oldest": self._oldest_alive()},
+            ).scalar_one_or_none()
 
     def delete(self, key: str) -> None:
-        with self._lock:
-            self._connection.execute("DELETE FROM conversation WHERE key = ?", (key,))
+        with self._engine.begin() as connection:
+            connection.execute(text("DELETE FROM conversation WHERE key = :key"), {"key": key})
 
     def purge_expired(self) -> int:
-        with self._lock:
-            cursor = self._connection.execute(
-                "DELETE FROM conversation WHERE updated_at < ?", (self._clock() - self._ttl,)
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                text("DELETE FROM conversation WHERE updated_at < :oldest"), {"oldest": self._oldest_alive()}
             )
-        return cursor.rowcount
+        return int(result.rowcount or 0)
 
     def keys(self) -> list[str]:
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT key FROM conversation WHERE updated_at >= ?", (self._clock() - self._ttl,)
-            ).fetchall()
-        return [row[0] for row in rows]
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT key FROM conversation WHERE updated_at >= :oldest"), {"oldest": self._oldest_alive()}
+            )
+            return [row[0] for row in rows]
 
     def close(self) -> None:
-        self._connection.close()
+        self._engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # Deleted rows are overwritten, not left readable in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+class RedisConversationStore:
+    """Redis expires keys itself (EXPIRE), so purging has nothing to do."""
+
+    PREFIX = "conversation:"
+
+    def __init__(self, url: str, ttl_seconds: float) -> None:
+        import redis  # only deployments that use Redis need the client
+
+        self._redis = redis.Redis.from_url(url)
+        self._ttl = max(1, int(ttl_seconds))
+
+    def put(self, key: str, events_json: str) -> None:
+        self._redis.set(self.PREFIX + key, events_json.encode("utf-8"), ex=self._ttl)
+
+    def get(self, key: str) -> str | None:
+        value = self._redis.get(self.PREFIX + key)
+        return value.decode("utf-8") if value is not None else None
+
+    def delete(self, key: str) -> None:
+        self._redis.delete(self.PREFIX + key)
+
+    def purge_expired(self) -> int:
+        return 0
+
+    def keys(self) -> list[str]:
+        return [k.decode()[len(self.PREFIX):] for k in self._redis.scan_iter(match=self.PREFIX + "*")]
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def open_conversation_store(url: str, ttl_seconds: float) -> ConversationStore:
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisConversationStore(url, ttl_seconds)
+    return SqlConversationStore(url, ttl_seconds)

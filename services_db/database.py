@@ -3,16 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from services_db.models import Base
 
-RTREE_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS location_rtree "
-    "USING rtree(id, min_lat, max_lat, min_lon, max_lon)"
-)
 
 
 def make_engine(url: str) -> Engine:
@@ -31,11 +26,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
 def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as connection:
-            connection.execute(text(RTREE_DDL))
+    """Brings the schema to the latest Alembic revision (creating it on an empty database)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "organization" in tables and "alembic_version" not in tables:
+            command.stamp(config, "0001")  # made before migrations existed, by the first schema
+        command.upgrade(config, "head")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -43,6 +49,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def unindex_location(session: Session, location_id: str) -> None:
+    """Removes a location from the spatial index (PostGIS keeps it in the row itself)."""
     if session.get_bind().dialect.name != "sqlite":
         return
     session.execute(
@@ -51,7 +58,14 @@ def unindex_location(session: Session, location_id: str) -> None:
 
 
 def index_location(session: Session, location_id: str, latitude: float, longitude: float) -> None:
-    """Keeps the R*Tree in step with a location row (SQLite only)."""
+    """Keeps the spatial index in step with a location row: the R*Tree on SQLite, the geography column
+    (GiST-indexed) on PostGIS."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("UPDATE location SET geog = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography WHERE id = :id"),
+            {"id": location_id, "lat": latitude, "lon": longitude},
+        )
+        return
     if session.get_bind().dialect.name != "sqlite":
         return
     rowid = session.execute(text("SELECT rowid FROM location WHERE id = :id"), {"id": location_id}).scalar_one()

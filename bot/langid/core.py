@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.langid.scripts import SCRIPT_LANGUAGES, arabic_script_hint, dominant_script
+from bot.langid.scripts import SCRIPT_LANGUAGES, arabic_script_hint, cyrillic_script_hint, dominant_script
 from i18n.languages import SUPPORTED
 
 UNDETERMINED = "und"  # no letters at all: emoji, digits, punctuation
@@ -69,6 +69,8 @@ class LanguageIdentifier:
         if script == "other":
             return Detection(OTHER, 0.9)
         if script == "arabic" and (hint := arabic_script_hint(cleaned)):
+            return Detection(hint, 0.95)
+        if script == "cyrillic" and (hint := cyrillic_script_hint(cleaned)):
             return Detection(hint, 0.95)
         candidates = SCRIPT_LANGUAGES[script]
         if len(candidates) == 1:

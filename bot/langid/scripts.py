@@ -5,12 +5,15 @@ from __future__ import annotations
 PASHTO_LETTERS = frozenset("ټډړږښګڼېۍځڅ")
 PERSIAN_LETTERS = frozenset("پچژگکی")
 ARABIC_ONLY_LETTERS = frozenset("ةىكي")
+UKRAINIAN_LETTERS = frozenset("іїєґ")
+RUSSIAN_LETTERS = frozenset("ыэъё")
 
 SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "arabic": ("ar", "fa", "ps"),
     "ethiopic": ("ti",),
     "cyrillic": ("ru", "uk"),
-    "latin": ("en", "fr", "es", "pt", "tr", "so", "ar"),  # ar: Arabizi, known to our own model
+    # Arabic, Persian, Pashto and Tigrinya are often typed in Latin letters on phones without their keyboard.
+    "latin": ("en", "fr", "es", "pt", "tr", "so", "ar", "fa", "ps", "ti"),
 }
 
 
@@ -45,4 +48,13 @@ def arabic_script_hint(text: str) -> str | None:
         return "ps"
     if letters & PERSIAN_LETTERS and not letters & ARABIC_ONLY_LETTERS:
         return "fa"
+    return None
+
+
+def cyrillic_script_hint(text: str) -> str | None:
+    letters = set(text)
+    if letters & UKRAINIAN_LETTERS and not letters & RUSSIAN_LETTERS:
+        return "uk"
+    if letters & RUSSIAN_LETTERS and not letters & UKRAINIAN_LETTERS:
+        return "ru"
     return None

@@ -82,14 +82,51 @@ def test_four_step_conversation(say: Send, new_sender: str, language: str) -> No
     assert stored_rows_for(new_sender) == 0
 
 
-def test_nothing_the_user_typed_is_stored(say: Send, new_sender: str) -> None:
-    say(new_sender, "hi, my name is Fatima Zahra and my passport is P9876543")
-    say(new_sender, "find a clinic near Alfama")
-    raw = conversation_db().read_bytes()
-    wal = conversation_db().with_name(conversation_db().name + "-wal")
-    raw += wal.read_bytes() if wal.exists() else b""
-    for canary in (b"Fatima", b"P9876543", new_sender.encode(), new_sender[1:].encode()):
-        assert canary not in raw
+def test_seizure_drill_finds_nothing_the_user_said(stack, say: Send) -> None:
+    """Canaries typed by a user (name, passport, street address, exact coordinates) and the WhatsApp-style
+    sender number must not be found in any file the system writes: databases, logs, models, state."""
+    sender = "whatsapp:+351912345678"
+    say(sender, "hi, my name is Fatima Zahra Benali and my passport is P9876543")
+    say(sender, "I live at Rua dos Fanqueiros 123, my location is 38.712345, -9.134567")
+    say(sender, "find a clinic near Alfama")
+    canaries = [b"Fatima", b"Benali", b"P9876543", b"Fanqueiros", b"38.712345", b"-9.134567", b"912345678"]
+    from tests.conftest import state_dir
+    from tests.e2e.conftest import ARTIFACTS
+    searched = 0
+    for folder in (state_dir(), ARTIFACTS, stack.model.parent):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                content = path.read_bytes()
+                searched += 1
+                found = [c for c in canaries if c in content]
+                assert not found, f"{found} found in {path}"
+    assert searched >= 5  # the conversation database, the directory, the logs, the model at least
+
+
+# (a greeting that opens the conversation in the language, the request to forget)
+FORGET = {
+    "en": ("hello there", "please delete my data"),
+    "fr": ("bonjour", "supprime mes données"),
+    "ar": ("مرحبا", "احذف بياناتي"),
+    "es": ("hola buenos dias", "borra mis datos por favor"),
+    "pt": ("olá bom dia", "apaga os meus dados por favor"),
+    "fa": ("سلام، خوبی؟", "اطلاعات منو پاک کن"),
+    "ps": ("سلام ورور، څنګه یې", "زما معلومات پاک کړه"),
+    "uk": ("привіт, добрий день", "видаліть мої дані, будь ласка"),
+    "ru": ("здравствуйте", "удалите мои данные пожалуйста"),
+    "tr": ("merhaba iyi günler", "lütfen verilerimi sil"),
+    "so": ("asc walaal", "fadlan tirtir xogtayda"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(FORGET))
+def test_erasure_in_every_language(say: Send, new_sender: str, language: str) -> None:
+    greeting, forget = FORGET[language]
+    say(new_sender, greeting)
+    assert stored_rows_for(new_sender) == 1
+    reply = text_of(say(new_sender, forget))
+    assert translate("forget.done", language) in reply
+    assert stored_rows_for(new_sender) == 0
 
 
 def test_reply_language_follows_the_message_language(say: Send, new_sender: str) -> None:
@@ -130,10 +167,10 @@ def test_language_is_in_the_parse_output_of_the_nlu_component(stack) -> None:
     import subprocess
     import sys
 
-    from launcher.training import ensure_model, subprocess_env
+    from launcher.training import subprocess_env
 
     texts = ["bonjour, je cherche un médecin", "أين أجد طعام", "hello", "ich brauche bitte einen Arzt für mein Kind"]
-    run = subprocess.run([sys.executable, "-c", PARSE_SCRIPT, str(ensure_model())], input="\n".join(texts),
+    run = subprocess.run([sys.executable, "-c", PARSE_SCRIPT, str(stack.model)], input="\n".join(texts),
                          capture_output=True, text=True, env=subprocess_env(), timeout=300, check=True)
     parsed = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert [p["language"]["code"] for p in parsed] == ["fr", "ar", "en", "other"]

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from i18n.catalog_tools import check
 from i18n.catalogs import translate
 from i18n.formatting import distance
 from i18n.languages import own_name
@@ -47,10 +46,6 @@ def context(language: str, arguments: dict[str, object], now: dt.datetime | None
                          now or dt.datetime(2026, 11, 23, 10, 0, tzinfo=LISBON))
 
 
-def test_every_message_is_translated_with_the_same_placeholders() -> None:
-    assert check() == []
-
-
 @pytest.mark.parametrize("language, word", [("fr", "papiers"), ("ar", "أوراق")])
 def test_greeting_is_rendered_in_the_conversation_language(language: str, word: str) -> None:
     reply = render("utter_greet", context(language, {}))
@@ -60,19 +55,62 @@ def test_greeting_is_rendered_in_the_conversation_language(language: str, word: 
     assert reply.buttons[0]["title"] == translate("button.health", language) != translate("button.health", "en")
 
 
-def test_rights_answer_cites_its_legal_basis_and_review_date() -> None:
+def test_rights_answer_is_status_neutral_and_offers_next_steps() -> None:
     reply = render("utter_rights_answer", context("en", {"topic": "emergency_health"}))
-    assert "Migrant Workers Convention, art. 28" in reply.text
-    assert "regardless" in reply.text or "with or without papers" in reply.text
-    assert "November 22, 2026" in reply.text and "Portugal" in reply.text
+    assert "with or without papers" in reply.text
     assert "call 112" in reply.text  # the deployment's number, not one written in code
-    assert reply.buttons[0]["payload"] == '/find_service{"service_category": "health"}'
+    payloads = [b["payload"] for b in reply.buttons]
+    assert payloads[0] == '/find_service{"service_category": "health"}'
+    assert payloads[1] == '/ask_health{"topic": "emergency_health", "topic_view": "detail"}'
+    assert '/ask_health{"topic": "primary_care"}' in payloads and payloads[-1] == "/human_handoff"
+    assert all(len(b["title"]) <= 20 for b in reply.buttons)
 
 
-def test_rights_answer_in_arabic_formats_the_date_for_arabic_readers() -> None:
-    reply = render("utter_rights_answer", context("ar", {"topic": "school"}))
+def test_rights_sources_cite_the_legal_basis_jurisdiction_and_review_date() -> None:
+    reply = render("utter_rights_sources", context("en", {"topic": "emergency_health"}))
+    assert "Migrant Workers Convention, art. 28" in reply.text
+    assert "Portugal. Checked on November 22, 2026." in reply.text
+    assert "A lawyer has not checked this text yet." in reply.text
+
+
+def test_rights_detail_view_shows_the_detail_without_repeating_the_answer() -> None:
+    reply = render("utter_rights_answer", context("en", {"topic": "primary_care", "view": "detail"}))
+    assert "atestado de residência" in reply.text and "808 24 24 24" in reply.text
+    assert not any("topic_view" in b["payload"] for b in reply.buttons)
+
+
+def test_a_topic_that_depends_says_on_what() -> None:
+    reply = render("utter_rights_answer", context("fr", {"topic": "renting"}))
+    assert translate("rights.applies.depends", "fr", condition=translate("topic.renting.condition", "fr")) in reply.text
+
+
+def test_rights_sources_in_arabic_format_the_date_for_arabic_readers() -> None:
+    reply = render("utter_rights_sources", context("ar", {"topic": "school"}))
     assert "2026" in reply.text and "نوفمبر" in reply.text
     assert "30" in reply.text  # Migrant Workers Convention art. 30
+
+
+@pytest.mark.parametrize("intent, categories, expected", [
+    ("ask_health", [], "emergency_health"), ("ask_health", ["sexual_reproductive_health"], "pregnancy_care"),
+    ("ask_housing", ["shelter"], "shelter"), ("ask_housing", [], "renting"), ("ask_privacy", [], "chat_privacy"),
+])
+def test_the_topic_follows_the_intent_and_the_category_mentioned(intent: str, categories: list[str],
+                                                                 expected: str) -> None:
+    from knowledge.repository import choose_topic
+
+    assert choose_topic(intent, categories=categories).id == expected
+    assert choose_topic(intent, asked_topic="trafficking").id == "trafficking"
+
+
+def test_every_topic_answer_fits_a_phone_screen_in_every_language() -> None:
+    from i18n.languages import SUPPORTED
+    from knowledge.repository import all_topics
+
+    for language in SUPPORTED:
+        for topic in all_topics():
+            for view in ("answer", "detail"):
+                text = render("utter_rights_answer", context(language, {"topic": topic, "view": view})).text
+                assert len(text) <= 1024, (language, topic, view, len(text))  # WhatsApp interactive body limit
 
 
 def test_service_card_shows_name_distance_opening_languages_phone_and_flags() -> None:

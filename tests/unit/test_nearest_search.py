@@ -1,53 +1,23 @@
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from services_db.database import create_schema, index_location, make_engine, session_factory
-from services_db.geo import Point, haversine_m
+from services_db.database import make_engine
+from services_db.geo import Point
 from services_db.listing import SearchFilters
-from services_db.models import Location, Organization, Service, ServiceAtLocation
 from services_db.repository import SqliteDirectory
 from services_db.sample_loader import load_directory_file
 from settings import get_settings
-
-CATEGORIES = ("health", "food", "legal_aid")
-CENTRE = Point(38.72, -9.14)
-
+from tests.synthetic_directory import CATEGORIES, CENTRE, Listing, brute_force, populate
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteDirectory, list[tuple[str, str, Point]]]:
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteDirectory, list[Listing]]:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('geo') / 'directory.sqlite3'}")
-    create_schema(engine)
-    rng = random.Random(42)
-    points = []
-    with session_factory(engine).begin() as session:
-        session.add(Organization(id="org", name="Synthetic"))
-        session.flush()
-        for i in range(3000):
-            point = Point(CENTRE.latitude + rng.uniform(-0.4, 0.4), CENTRE.longitude + rng.uniform(-0.5, 0.5))
-            category = rng.choice(CATEGORIES)
-            session.add(Location(id=f"loc{i}", organization_id="org", latitude=point.latitude,
-                                 longitude=point.longitude, timezone="Europe/Lisbon"))
-            session.add(Service(id=f"svc{i}", organization_id="org", name=f"S{i}", category=category))
-            session.add(ServiceAtLocation(id=f"sal{i}", service_id=f"svc{i}", location_id=f"loc{i}"))
-            points.append((f"svc{i}", category, point))
-        session.flush()
-        for i, (_, _, point) in enumerate(points):
-            index_location(session, f"loc{i}", point.latitude, point.longitude)
-    return SqliteDirectory(engine), points
-
-
-def brute_force(points: list[tuple[str, str, Point]], centre: Point, k: int, category: str | None,
-                max_m: float) -> list[str]:
-    distances = sorted(
-        (haversine_m(centre, p), sid) for sid, cat, p in points if category in (None, cat)
-    )
-    return [sid for d, sid in distances if d <= max_m][:k]
+    return SqliteDirectory(engine), populate(engine, 3000, seed=42)
 
 
 @settings(max_examples=60, deadline=None)

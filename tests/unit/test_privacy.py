@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.rest import EMPTY_MESSAGE_PAYLOAD, BadRequest, parse_body
-from privacy.conversation_store import ConversationStore
+from privacy.conversation_store import SqlConversationStore
 from privacy.pseudonym import pseudonymise
 from privacy.redaction import asks_for_erasure, current_session, minimise_event
 
@@ -51,7 +51,7 @@ def test_only_the_current_session_is_kept_and_forget_is_detected() -> None:
 
 def test_conversations_expire_after_the_idle_limit_and_are_purged(tmp_path: Path) -> None:
     clock = Clock()
-    store = ConversationStore(str(tmp_path / "c.sqlite3"), ttl_seconds=1800, clock=clock)
+    store = SqlConversationStore(f"sqlite:///{tmp_path / 'c.sqlite3'}", ttl_seconds=1800, clock=clock)
     store.put("k", "[1]")
     clock.now += 1799
     assert store.get("k") == "[1]"
@@ -63,7 +63,7 @@ def test_conversations_expire_after_the_idle_limit_and_are_purged(tmp_path: Path
 
 
 def test_erasure_removes_the_conversation_at_once(tmp_path: Path) -> None:
-    store = ConversationStore(str(tmp_path / "c.sqlite3"), ttl_seconds=1800)
+    store = SqlConversationStore(f"sqlite:///{tmp_path / 'c.sqlite3'}", ttl_seconds=1800)
     store.put("k", "[1]")
     store.delete("k")
     assert store.get("k") is None

@@ -1,0 +1,125 @@
+"""Reply latency through the REST channel, ours against stock `rasa init`, measured in the same run.
+
+Prints ratios, never bare times: our turn-1 latency against stock turn 1 (budget: 2x), and our turn 200
+against our turn 1 (budget: 1.5x, i.e. flat), with stock Rasa's own growth for context.
+
+    make bench-latency
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+STATE = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+os.environ.setdefault("STATE_DIR", str(STATE))
+os.environ.setdefault("DIRECTORY_DB_URL", f"sqlite:///{STATE / 'directory.sqlite3'}")
+os.environ.setdefault("CONVERSATION_STORE_URL", f"sqlite:///{STATE / 'conversations.sqlite3'}")
+
+from launcher.stack import Ports, Stack, _answers  # noqa: E402
+from launcher.training import subprocess_env  # noqa: E402
+from services_db.database import make_engine  # noqa: E402
+from services_db.sample_loader import load_directory_file  # noqa: E402
+from settings import get_settings  # noqa: E402
+
+OUR_MESSAGES = ["hi", "can I see a doctor without papers?", "find a clinic near Alfama", "thanks", "yes"]
+STOCK_MESSAGES = ["hi", "I am sad", "yes", "great", "bye"]
+TURNS = int(os.environ.get("BENCH_TURNS", "200"))
+STOCK_TURNS = int(os.environ.get("BENCH_STOCK_TURNS", "150"))
+CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "3"))
+WINDOW = 10
+CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "50"))
+MESSAGES_EACH = int(os.environ.get("BENCH_MESSAGES_EACH", "10"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def conversation_latencies(url: str, sender: str, messages: list[str], turns: int) -> list[float]:
+    latencies = []
+    for turn in range(turns):
+        body = json.dumps({"sender": sender, "message": messages[turn % len(messages)]}).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            reply.read()
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def windows(url: str, messages: list[str], turns: int, label: str) -> tuple[float, float]:
+    first, last = [], []
+    for n in range(CONVERSATIONS):
+        latencies = conversation_latencies(url, f"{label}-{n}", messages, turns)
+        first += latencies[:WINDOW]
+        last += latencies[-WINDOW:]
+    return statistics.median(first), statistics.median(last)
+
+
+def concurrent_load(url: str, messages: list[str], label: str) -> tuple[float, float]:
+    """(messages per second, p95 latency) with CONCURRENT conversations sending MESSAGES_EACH messages."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
+        runs = list(pool.map(lambda n: conversation_latencies(url, f"{label}-load-{n}", messages, MESSAGES_EACH),
+                             range(CONCURRENT)))
+    elapsed = time.perf_counter() - start
+    latencies = sorted(latency for run in runs for latency in run)
+    return len(latencies) / elapsed, latencies[int(0.95 * (len(latencies) - 1))]
+
+
+def start_stock_rasa(workdir: Path) -> subprocess.Popen[bytes]:
+    env = subprocess_env()
+    bin_dir = Path(sys.executable).parent
+    print("Training stock `rasa init` (baseline)…", flush=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(bin_dir / "rasa"), "init", "--no-prompt", "--init-dir", str(workdir)], env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    process = subprocess.Popen(
+        [str(bin_dir / "rasa"), "run", "--port", str(port), "--interface", "127.0.0.1"], cwd=workdir, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    process.url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"  # type: ignore[attr-defined]
+    while not _answers(f"http://127.0.0.1:{port}/webhooks/rest/"):
+        time.sleep(0.5)
+    return process
+
+
+def main() -> None:
+    settings = get_settings()
+    load_directory_file(make_engine(settings.directory_db_url), Path(settings.sample_directory_json))
+    stock = start_stock_rasa(STATE / "stock")
+    ours = Stack(Ports(free_port(), free_port(), free_port()))
+    ours.start()
+    try:
+        print(f"Measuring: {CONVERSATIONS} conversations each; ours {TURNS} turns, stock {STOCK_TURNS} turns.")
+        stock_first, stock_last = windows(stock.url, STOCK_MESSAGES, STOCK_TURNS, "stock")  # type: ignore[attr-defined]
+        our_first, our_last = windows(f"{ours.rasa_url}/webhooks/rest/webhook", OUR_MESSAGES, TURNS, "ours")
+        stock_rate, stock_p95 = concurrent_load(stock.url, STOCK_MESSAGES, "stock")  # type: ignore[attr-defined]
+        our_rate, our_p95 = concurrent_load(f"{ours.rasa_url}/webhooks/rest/webhook", OUR_MESSAGES, "ours")
+    finally:
+        ours.stop()
+        stock.terminate()
+        stock.wait(timeout=30)
+    print(f"ours turn 1 / stock turn 1 (p50):         {our_first / stock_first:6.2f}x   (budget 2.0x)")
+    print(f"ours turn {TURNS} / ours turn 1 (p50):        {our_last / our_first:6.2f}x   (budget 1.5x)")
+    print(f"stock turn {STOCK_TURNS} / stock turn 1 (p50):     {stock_last / stock_first:6.2f}x   (context: stock grows)")
+    print(f"{CONCURRENT} concurrent conversations: ours {our_rate:.0f} msg/s, {our_rate / stock_rate:.2f}x stock's "
+          f"{stock_rate:.0f} msg/s (budget 100 msg/s); p95 ours {our_p95 * 1000:.0f} ms = "
+          f"{our_p95 / stock_p95:.2f}x stock (budget 500 ms)")
+
+
+if __name__ == "__main__":
+    main()

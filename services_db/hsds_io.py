@@ -1,0 +1,260 @@
+"""Import and export of the directory as Open Referral HSDS 3.0: JSON (one document with the tables
+organizations, locations and services, services carrying their phones, schedules, languages and
+service_at_locations) and CSV (one file per HSDS table in a folder). Our extension fields travel in
+the namespaced `x_migrant_rights` object (CSV: `x_migrant_rights` JSON column).
+
+Import validates the whole file first (hsds_validation), then upserts in one transaction: a file with
+any problem changes nothing, and importing the same file twice changes nothing."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from services_db.database import create_schema, index_location, session_factory, unindex_location
+from services_db.hsds_validation import EXTENSION, validate_document
+from services_db.models import (
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceTranslation,
+)
+
+HSDS_VERSION = "3.0"
+CSV_TABLES = ("organizations", "locations", "services", "phones", "schedules", "languages", "service_at_locations")
+
+
+# --- export -----------------------------------------------------------------------------------
+
+def _service_record(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "organization_id": service.organization_id,
+        "name": service.name,
+        "description": service.description,
+        "status": service.status,
+        "assured_date": service.assured_date.isoformat() if service.assured_date else None,
+        "last_modified": service.last_modified.replace(microsecond=0).isoformat() if service.last_modified else None,
+        "phones": [{"id": p.id, "number": p.number, "type": p.type} for p in sorted(service.phones, key=lambda p: p.id)],
+        "schedules": [
+            {"id": s.id, "freq": s.freq, "byday": s.byday, "opens_at": s.opens_at, "closes_at": s.closes_at}
+            for s in sorted(service.schedules, key=lambda s: s.id)
+        ],
+        "languages": [{"id": l.id, "code": l.code} for l in sorted(service.languages, key=lambda l: l.id)],
+        "service_at_locations": [
+            {"id": link.id, "location_id": link.location_id}
+            for link in sorted(service.service_at_locations, key=lambda link: link.id)
+        ],
+        EXTENSION: {
+            "category": service.category,
+            "requires_id": service.requires_id,
+            "firewall_pledge": service.firewall_pledge,
+            "free_of_charge": service.free_of_charge,
+            "walk_in": service.walk_in,
+            "is_sample": service.is_sample,
+            "translations": {
+                t.language: {"name": t.name, "description": t.description}
+                for t in sorted(service.translations, key=lambda t: t.language)
+            },
+        },
+    }
+
+
+def export_document(engine: Engine, organization_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    wanted = set(organization_ids) if organization_ids is not None else None
+    with session_factory(engine)() as session:
+        organizations = session.execute(select(Organization).order_by(Organization.id)).scalars().all()
+        locations = session.execute(select(Location).order_by(Location.id)).scalars().all()
+        services = session.execute(select(Service).order_by(Service.id)).scalars().all()
+        return {
+            "hsds_version": HSDS_VERSION,
+            "organizations": [
+                {"id": o.id, "name": o.name, "description": o.description, "website": o.website,
+                 EXTENSION: {"is_sample": o.is_sample}}
+                for o in organizations if wanted is None or o.id in wanted
+            ],
+            "locations": [
+                {"id": l.id, "organization_id": l.organization_id, "location_type": l.location_type, "name": l.name,
+                 "latitude": l.latitude, "longitude": l.longitude,
+                 "addresses": [{"address_1": l.address}] if l.address else [],
+                 EXTENSION: {"timezone": l.timezone}}
+                for l in locations if wanted is None or l.organization_id in wanted
+            ],
+            "services": [_service_record(s) for s in services if wanted is None or s.organization_id in wanted],
+        }
+
+
+# --- import -----------------------------------------------------------------------------------
+
+def _remove_organization(session: Session, organization_id: str) -> None:
+    existing = session.get(Organization, organization_id)
+    if existing is None:
+        return
+    existing.services.clear()
+    session.flush()
+    for location in session.execute(select(Location).where(Location.organization_id == organization_id)).scalars():
+        unindex_location(session, location.id)
+        session.delete(location)
+    session.flush()
+    session.delete(existing)
+    session.flush()
+
+
+def _parse_datetime(value: Any) -> dt.datetime:
+    if value:
+        return dt.datetime.fromisoformat(str(value))
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+
+
+def import_document(engine: Engine, document: Any) -> dict[str, int]:
+    """Validates, then replaces every organisation of the document with its content, in one transaction."""
+    validate_document(document)
+    create_schema(engine)
+    with session_factory(engine).begin() as session:
+        for org in document.get("organizations", []):
+            _remove_organization(session, org["id"])
+            session.add(Organization(
+                id=org["id"], name=org["name"], description=org.get("description") or "", website=org.get("website"),
+                is_sample=bool((org.get(EXTENSION) or {}).get("is_sample")),
+            ))
+        session.flush()
+        for loc in document.get("locations", []):
+            addresses = loc.get("addresses") or []
+            session.add(Location(
+                id=loc["id"], organization_id=loc["organization_id"], location_type=loc["location_type"],
+                name=loc.get("name"), address=(addresses[0].get("address_1") if addresses else None),
+                latitude=float(loc["latitude"]), longitude=float(loc["longitude"]),
+                timezone=(loc.get(EXTENSION) or {}).get("timezone", "UTC"),
+            ))
+        session.flush()
+        for loc in document.get("locations", []):
+            index_location(session, loc["id"], float(loc["latitude"]), float(loc["longitude"]))
+        for record in document.get("services", []):
+            extension = record.get(EXTENSION) or {}
+            service = Service(
+                id=record["id"], organization_id=record["organization_id"], name=record["name"],
+                description=record.get("description") or "", status=record["status"],
+                category=extension["category"], requires_id=extension["requires_id"],
+                firewall_pledge=bool(extension.get("firewall_pledge")),
+                free_of_charge=bool(extension.get("free_of_charge")), walk_in=bool(extension.get("walk_in")),
+                is_sample=bool(extension.get("is_sample")),
+                assured_date=dt.date.fromisoformat(record["assured_date"]) if record.get("assured_date") else None,
+                last_modified=_parse_datetime(record.get("last_modified")),
+            )
+            service.translations = [
+                ServiceTranslation(language=language, name=t["name"], description=t.get("description") or "")
+                for language, t in (extension.get("translations") or {}).items()
+            ]
+            service.phones = [Phone(id=p.get("id") or f"{record['id']}-phone-{i}", number=p["number"],
+                                    type=p.get("type") or "voice") for i, p in enumerate(record.get("phones") or [])]
+            service.schedules = [
+                Schedule(id=s.get("id") or f"{record['id']}-schedule-{i}", freq=s.get("freq") or "WEEKLY",
+                         byday=s["byday"], opens_at=s["opens_at"], closes_at=s["closes_at"])
+                for i, s in enumerate(record.get("schedules") or [])
+            ]
+            service.languages = [Language(id=l.get("id") or f"{record['id']}-lang-{l['code']}", code=l["code"])
+                                 for l in record.get("languages") or []]
+            service.service_at_locations = [
+                ServiceAtLocation(id=link.get("id") or f"{record['id']}-at-{link['location_id']}",
+                                  location_id=link["location_id"])
+                for link in record.get("service_at_locations") or []
+            ]
+            session.add(service)
+    return {table: len(document.get(table, [])) for table in ("organizations", "locations", "services")}
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def write_json(document: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_csv(document: dict[str, Any], folder: Path) -> None:
+    """One CSV per HSDS table; nested lists of a service become their own tables keyed by service_id."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in CSV_TABLES}
+    rows["organizations"] = [dict(o, **{EXTENSION: json.dumps(o[EXTENSION])}) for o in document["organizations"]]
+    rows["locations"] = [
+        {**{k: v for k, v in l.items() if k not in ("addresses", EXTENSION)},
+         "address_1": (l["addresses"][0]["address_1"] if l["addresses"] else ""),
+         EXTENSION: json.dumps(l[EXTENSION], ensure_ascii=False)}
+        for l in document["locations"]
+    ]
+    for s in document["services"]:
+        rows["services"].append({
+            **{k: v for k, v in s.items() if k not in ("phones", "schedules", "languages", "service_at_locations", EXTENSION)},
+            EXTENSION: json.dumps(s[EXTENSION], ensure_ascii=False),
+        })
+        for table in ("phones", "schedules", "languages", "service_at_locations"):
+            rows[table].extend(dict(item, service_id=s["id"]) for item in s[table])
+    for table, table_rows in rows.items():
+        columns = sorted({key for row in table_rows for key in row}) or ["id"]
+        with open(folder / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(table_rows)
+
+
+def _read_table(folder: Path, table: str) -> list[dict[str, str]]:
+    path = folder / f"{table}.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _json_cell(value: str | None) -> Any:
+    try:
+        return json.loads(value) if value else {}
+    except ValueError:
+        return value  # left as text: validation reports it
+
+
+def _number(value: str | None) -> Any:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return value
+
+
+def read_csv(folder: Path) -> dict[str, Any]:
+    """The CSV tables as the same document read_json returns, so one validation serves both."""
+    children: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for table in ("phones", "schedules", "languages", "service_at_locations"):
+        for row in _read_table(folder, table):
+            service_id = row.pop("service_id", "")
+            children.setdefault(service_id, {}).setdefault(table, []).append({k: v for k, v in row.items() if v != ""})
+    services = []
+    for row in _read_table(folder, "services"):
+        record: dict[str, Any] = {k: (v if v != "" else None) for k, v in row.items() if k != EXTENSION}
+        record[EXTENSION] = _json_cell(row.get(EXTENSION))
+        for table in ("phones", "schedules", "languages", "service_at_locations"):
+            record[table] = children.get(row.get("id", ""), {}).get(table, [])
+        services.append(record)
+    locations = []
+    for row in _read_table(folder, "locations"):
+        address = row.pop("address_1", "")
+        record = {k: (v if v != "" else None) for k, v in row.items() if k != EXTENSION}
+        record["latitude"], record["longitude"] = _number(row.get("latitude")), _number(row.get("longitude"))
+        record["addresses"] = [{"address_1": address}] if address else []
+        record[EXTENSION] = _json_cell(row.get(EXTENSION))
+        locations.append(record)
+    organizations = [
+        {**{k: (v if v != "" else None) for k, v in row.items() if k != EXTENSION}, EXTENSION: _json_cell(row.get(EXTENSION))}
+        for row in _read_table(folder, "organizations")
+    ]
+    return {"hsds_version": HSDS_VERSION, "organizations": organizations, "locations": locations, "services": services}

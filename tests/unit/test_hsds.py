@@ -1,0 +1,104 @@
+"""HSDS 3.0 import and export: round trips lose nothing, bad files change nothing, re-imports are no-ops."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from services_db.database import make_engine
+from services_db.hsds_io import export_document, import_document, read_csv, write_csv
+from services_db.hsds_validation import ValidationFailed
+from services_db.sample_loader import load_directory_file
+from settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def sample_export(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('hsds') / 'source.sqlite3'}")
+    load_directory_file(engine, Path(get_settings().sample_directory_json))
+    return export_document(engine)
+
+
+def test_json_round_trip_into_an_empty_database_loses_nothing(sample_export: dict, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    counts = import_document(engine, sample_export)
+    assert counts["services"] == len(sample_export["services"]) >= 40
+    assert export_document(engine) == sample_export
+
+
+def test_csv_round_trip_loses_nothing(sample_export: dict, tmp_path: Path) -> None:
+    write_csv(sample_export, tmp_path / "csv")
+    assert {p.name for p in (tmp_path / "csv").iterdir()} >= {"services.csv", "locations.csv", "schedules.csv"}
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    import_document(engine, read_csv(tmp_path / "csv"))
+    assert export_document(engine) == sample_export
+
+
+def test_reimporting_the_same_file_changes_nothing(sample_export: dict, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    import_document(engine, sample_export)
+    first = export_document(engine)
+    import_document(engine, sample_export)
+    assert export_document(engine) == first
+
+
+def test_extension_fields_travel_in_a_namespaced_object(sample_export: dict) -> None:
+    service = sample_export["services"][0]
+    assert set(service["x_migrant_rights"]) >= {"category", "requires_id", "firewall_pledge", "free_of_charge",
+                                                 "walk_in", "translations"}
+    assert "requires_id" not in service  # HSDS core fields stay clean
+
+
+def test_a_file_with_errors_reports_every_problem_and_changes_nothing(sample_export: dict, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    import_document(engine, sample_export)
+    before = export_document(engine)
+    broken = copy.deepcopy(sample_export)
+    broken["services"][0]["name"] = "Renamed"  # a valid change that must not land either
+    broken["services"][1]["status"] = "open"
+    broken["services"][2]["schedules"] = [{"id": "x", "byday": "MO", "opens_at": "18:00", "closes_at": "09:00"}]
+    broken["locations"][0]["latitude"] = 123
+    broken["services"][3]["x_migrant_rights"]["category"] = "casino"
+    with pytest.raises(ValidationFailed) as failure:
+        import_document(engine, broken)
+    messages = [str(p) for p in failure.value.problems]
+    assert len(messages) == 4
+    assert any("status" in m and broken["services"][1]["id"] in m for m in messages)
+    assert any("closes before it opens" in m for m in messages)
+    assert any("latitude" in m for m in messages)
+    assert any("category" in m for m in messages)
+    assert export_document(engine) == before
+
+
+@pytest.mark.parametrize("document", [None, [], {"services": "nope"}, {"services": [{"id": ""}]}])
+def test_malformed_documents_are_rejected_with_problems(document, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    with pytest.raises(ValidationFailed) as failure:
+        import_document(engine, document)
+    assert failure.value.problems
+
+
+def test_cli_import_of_a_bad_file_prints_problems_and_exits_nonzero(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from services_db.__main__ import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"organizations": [{"id": "o1"}], "locations": [], "services": []}))
+    assert main(["import", str(bad)]) == 1
+    assert "organization 'o1', field 'name': is required" in capsys.readouterr().out
+    (tmp_path / "garbage.json").write_text("{not json")
+    assert main(["import", str(tmp_path / "garbage.json")]) == 1
+
+
+def test_the_schema_comes_from_alembic_migrations(tmp_path: Path) -> None:
+    from sqlalchemy import inspect, text
+
+    from services_db.database import create_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    create_schema(engine)
+    create_schema(engine)  # idempotent
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert {"organization", "service", "location", "location_rtree"} <= set(inspect(connection).get_table_names())
