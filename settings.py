@@ -71,6 +71,8 @@ class Settings:
     # Rasa's HTTP API (/model/parse, /conversations/...) stays off unless this is set.
     rasa_jwt_secret: str = field(default_factory=lambda: _env("RASA_JWT_SECRET", ""))
     rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
+    # The Rasa server's address as browsers see it (for the widget's demo page); default: this host.
+    public_rasa_url: str = field(default_factory=lambda: _env("PUBLIC_RASA_URL", ""))
     action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
     portal_port: int = field(default_factory=lambda: int(_env("PORTAL_PORT", "8080")))
 

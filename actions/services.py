@@ -8,19 +8,28 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import latest_entity_values
 from actions.dependencies import directory, gazetteer
-from services_db.places import distinct_places, qualified_name
+from bot.channels.whatsapp_common import LOCATION_KEY
+from services_db.geo import Point
+from services_db.places import distinct_places, nearest_place, qualified_name
+from services_db.freshness import hide_before
 from services_db.listing import SearchFilters
 from settings import get_settings
 
 
 def find_services(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Shared by the find-service action and the fallback (a bare place name after "where are you?")."""
-    settings = get_settings()
     category = next(iter(latest_entity_values(tracker, "service_category")), None) or tracker.get_slot(
         "service_category"
     )
-    place_name = next(iter(latest_entity_values(tracker, "place")), None) or tracker.get_slot("place")
     events: list[EventType] = [SlotSet("service_category", category)] if category else []
+    pin = ((tracker.latest_message.get("metadata") or {}).get(LOCATION_KEY)) or None
+    if pin:
+        # A shared location: used for this one search, named back by the nearest neighbourhood, and kept
+        # nowhere (no slot: a neighbourhood is finer than the 0.1 degree we allow in any store).
+        point = Point(float(pin["latitude"]), float(pin["longitude"]))
+        named = nearest_place(gazetteer(), point)
+        return events + _search(dispatcher, point, named.name if named else "", category)
+    place_name = next(iter(latest_entity_values(tracker, "place")), None) or tracker.get_slot("place")
     if not place_name:
         dispatcher.utter_message(response="utter_ask_place")
         return events
@@ -37,22 +46,28 @@ def find_services(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
         return [*events, SlotSet("place", None)]
     place = choices[0]
     events.append(SlotSet("place", place.name))
+    return events + _search(dispatcher, place.point, place.name, category)
+
+
+def _search(dispatcher: CollectingDispatcher, point: Point, place_name: str, category: str | None) -> list[EventType]:
+    settings = get_settings()
     matches = directory().nearest(
-        place.point,
+        point,
         k=settings.results_count,
-        filters=SearchFilters(category=category),
+        # Listings nobody has confirmed for too long are not offered: a stale address is a closed door.
+        filters=SearchFilters(category=category, assured_after=hide_before(settings)),
         max_radius_m=settings.search_radius_km * 1000,
     )
     if not matches:
-        dispatcher.utter_message(response="utter_no_services", category=category, place=place.name)
-        return events
+        dispatcher.utter_message(response="utter_no_services", category=category, place=place_name)
+        return []
     dispatcher.utter_message(
         response="utter_service_results",
         category=category,
-        place=place.name,
+        place=place_name,
         results=[{"service_id": m.listing.id, "distance_m": round(m.distance_m)} for m in matches],
     )
-    return events
+    return []
 
 
 class ActionFindService(Action):

@@ -1,4 +1,4 @@
-"""Which language the conversation continues in, given what the detector says about one message."""
+"""When one message is evidence enough to change the conversation's language."""
 from __future__ import annotations
 
 from i18n.languages import is_supported
@@ -9,15 +9,10 @@ SWITCH_CONFIDENCE_LONG = 0.6
 SHORT_MESSAGE_WORDS = 2
 
 
-def choose_language(
-    current: str | None, detected: str | None, confidence: float, word_count: int, explicit: str | None = None
-) -> str | None:
-    """The conversation's language after this message (None: not known yet)."""
-    if explicit and is_supported(explicit):
-        return explicit
+def sets_conversation_language(detected: str | None, confidence: float, word_count: int) -> bool:
+    """True when the message's language should become (or stay) the conversation's language; otherwise
+    the conversation keeps the language it had (emoji, "ok", an unsupported language, a weak guess)."""
     if not is_supported(detected):
-        return current  # emoji, digits, or a language we do not speak: keep going as we were
-    if current is None or detected == current:
-        return detected
+        return False
     needed = SWITCH_CONFIDENCE_SHORT if word_count <= SHORT_MESSAGE_WORDS else SWITCH_CONFIDENCE_LONG
-    return detected if confidence >= needed else current
+    return confidence >= needed

@@ -14,6 +14,9 @@ from launcher.training import ensure_model, subprocess_env
 from settings import ROOT, get_settings
 
 READY_TIMEOUT_SECONDS = 300
+CHANNEL_VARIABLES = ("TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_URL", "META_VERIFY_TOKEN", "META_APP_SECRET",
+                     "META_ACCESS_TOKEN", "META_PHONE_NUMBER_ID", "META_GRAPH_URL")
+DEFAULT_GRAPH_URL = "https://graph.facebook.com/v19.0"
 
 
 @dataclass
@@ -51,6 +54,11 @@ class Stack:
             "SANIC_HOST": "127.0.0.1",  # rasa-sdk binds to 0.0.0.0 unless told otherwise
             "INTERNAL_TOKEN": self.internal_token,
         })
+        # credentials.yml names these; unset, Rasa would refuse to start, empty they keep the channel closed.
+        for variable in CHANNEL_VARIABLES:
+            env.setdefault(variable, "")
+        env["META_GRAPH_URL"] = env["META_GRAPH_URL"] or DEFAULT_GRAPH_URL
+        env["WIDGET_ALLOWED_ORIGINS"] = env.get("WIDGET_ALLOWED_ORIGINS") or self.portal_url
         env.update(self.extra_env)
         return env
 

@@ -1,7 +1,6 @@
 """The portal application factory (aio-libs demo shape)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -9,15 +8,11 @@ from aiohttp import web
 from portal.keys import DIRECTORY, SETTINGS
 from privacy.internal_token import HEADER, is_authorised
 from portal.nlg import nlg
+from portal.widget import demo_page, widget_file, widget_strings
 from services_db.database import make_engine
 from services_db.repository import open_directory
 from settings import Settings, get_settings
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-async def index(_: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "index.html")
 
 
 async def health(_: web.Request) -> web.Response:
@@ -40,8 +35,9 @@ async def internal_token_required(request: web.Request, handler):  # type: ignor
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/nlg", nlg)
     app.router.add_get("/health", health)
-    app.router.add_get("/", index)
-    app.router.add_static("/static/", STATIC_DIR)
+    app.router.add_get("/", demo_page)
+    app.router.add_get("/widget/strings/{language}.json", widget_strings)
+    app.router.add_get("/widget/{name}", widget_file)
 
 
 async def directory_ctx(app: web.Application) -> AsyncIterator[None]:

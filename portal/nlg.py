@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from i18n.languages import is_supported, normalise
+from i18n.languages import RIGHT_TO_LEFT, is_supported, normalise
 from portal.keys import DIRECTORY, SETTINGS
 from portal.replies import BadArguments, RenderContext, UnknownResponse, render
 
@@ -15,11 +15,19 @@ logger = logging.getLogger(__name__)
 
 
 def conversation_language(tracker: dict[str, Any]) -> str:
+    """The `language` slot; before any message was clear enough to set it, the most recent supported
+    language detected in the conversation; else the default."""
     slot = (tracker.get("slots") or {}).get("language")
     if is_supported(slot):
         return str(slot)
-    detected = ((tracker.get("latest_message") or {}).get("language") or {}).get("code")
-    return normalise(detected)
+    parsed = [tracker.get("latest_message") or {}]
+    parsed += [event.get("parse_data") or {} for event in reversed(tracker.get("events") or [])
+               if event.get("event") == "user"]
+    for parse_data in parsed:
+        code = (parse_data.get("language") or {}).get("code")
+        if is_supported(code):
+            return str(code)
+    return normalise(None)
 
 
 async def nlg(request: web.Request) -> web.Response:
@@ -44,4 +52,8 @@ async def nlg(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Unknown response name.") from None
     except BadArguments as error:
         raise web.HTTPBadRequest(text=f"Bad arguments: {error}") from None
-    return web.json_response(reply.as_dict())
+    answer = reply.as_dict()
+    # The language of the reply, for channels that lay text out by it (the widget turns right-to-left).
+    answer["custom"] = {**answer.get("custom", {}), "language": context.language,
+                        "direction": "rtl" if context.language in RIGHT_TO_LEFT else "ltr"}
+    return web.json_response(answer)

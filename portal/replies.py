@@ -29,9 +29,13 @@ class BadArguments(ValueError):
 class Reply:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] | None = None  # channel extras, e.g. WhatsApp location messages
 
     def as_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": self.buttons}
+        reply: dict[str, Any] = {"text": self.text, "buttons": self.buttons}
+        if self.custom:
+            reply["custom"] = self.custom
+        return reply
 
 
 @dataclass
@@ -185,7 +189,14 @@ def service_results(ctx: RenderContext) -> Reply:
     header = ctx.t("service.header", category=ctx.category_name(ctx.arguments.get("category")),
                    place=str(ctx.arguments.get("place", "")))
     sample = ctx.t("service.sample_notice") if any(l.is_sample for l in listings.values()) else ""
-    return Reply("\n\n".join([header, *blocks, sample]).strip(), [ctx.button("button.human", "/human_handoff")])
+    # Where each service is, so that channels can offer a tap-to-open map (WhatsApp location messages).
+    locations = [
+        {"latitude": l.location.latitude, "longitude": l.location.longitude, "name": l.name_in(ctx.language),
+         "address": l.address}
+        for l in (listings[str(r["service_id"])] for r in results if str(r.get("service_id")) in listings)
+    ]
+    return Reply("\n\n".join([header, *blocks, sample]).strip(), [ctx.button("button.human", "/human_handoff")],
+                 custom={"locations": locations})
 
 
 RENDERERS: dict[str, Callable[[RenderContext], Reply]] = {

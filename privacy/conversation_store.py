@@ -41,7 +41,7 @@ class ConversationStore(Protocol):
 class SqlConversationStore:
     """SQLite or PostgreSQL. Expired rows are invisible at once and deleted by purge_expired()."""
 
-    def __init__(self, url: str, ttl_seconds: float, clock: Clock = time.time) -> None:
+    def __init__(self, url: str, ttl_seconds: float, clock: Clock | None = None) -> None:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self._engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
@@ -50,7 +50,8 @@ class SqlConversationStore:
         with self._engine.begin() as connection:
             connection.execute(text(SCHEMA))
         self._ttl = ttl_seconds
-        self._clock = clock
+        # Looked up at each call, so that a test (or a time-travelling drill) can move the clock.
+        self._clock: Clock = clock or (lambda: time.time())
 
     def _oldest_alive(self) -> float:
         return self._clock() - self._ttl

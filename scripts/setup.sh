@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
+# The widget's one front-end dependency (socket.io client), exactly as locked, from the npm registry.
+widget_stamp="widget/node_modules/.lock-$(sha256sum widget/package-lock.json | cut -c1-16)"
+if [ ! -f "$widget_stamp" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "npm is required for the web widget (install Node.js 18+)." >&2; exit 1; }
+  (cd widget && npm ci --no-audit --no-fund --silent)
+  touch "$widget_stamp"
+fi
+
 stamp_wanted=$(cat requirements.txt constraints.txt scripts/setup.sh | sha256sum | cut -c1-16)
 stamp_file="$VENV/.deps-$stamp_wanted"
 if [ -f "$stamp_file" ]; then exit 0; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs for real: PostgreSQL with PostGIS (directory and
-# conversation store at scale) and Redis (conversation store at scale). Only what is missing.
+# conversation store at scale), Redis (conversation store at scale) and Chromium (widget tests, driven
+# by Playwright with executable_path: no browser download). Only what is missing.
 set -euo pipefail
 PG_VERSION=15
 need=()
@@ -8,6 +9,7 @@ need=()
 [ -d "/usr/share/postgresql/$PG_VERSION/extension" ] && ls /usr/share/postgresql/$PG_VERSION/extension/postgis.control >/dev/null 2>&1 \
   || need+=("postgresql-$PG_VERSION-postgis-3")
 command -v redis-server >/dev/null 2>&1 || need+=("redis-server")
+command -v chromium >/dev/null 2>&1 || need+=("chromium")
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ]; then
   echo "Missing Debian packages: ${need[*]}. Install them (sudo apt-get install ${need[*]}) and run again." >&2

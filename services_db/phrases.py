@@ -43,6 +43,9 @@ class PhraseIndex(Generic[T]):
         if value not in bucket:
             bucket.append(value)
 
+    def values(self) -> list[list[T]]:
+        return list(self._by_key.values())
+
     def lookup(self, phrase: str) -> list[T]:
         return list(self._lookup_key(phrase_key(phrase)))
 

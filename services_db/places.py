@@ -63,3 +63,11 @@ def build_gazetteer(csv_path: str | None, country_code: str) -> Gazetteer:
 @lru_cache(maxsize=4)
 def cached_gazetteer(csv_path: str | None, country_code: str) -> Gazetteer:
     return build_gazetteer(csv_path, country_code)
+
+
+def nearest_place(gazetteer: Gazetteer, point: Point) -> Place | None:
+    """The gazetteer place closest to a point: how a shared pin is named back to the user."""
+    from services_db.geo import haversine_m
+
+    places = {id(p): p for values in gazetteer.values() for p in values if p.kind != "city"}
+    return min(places.values(), key=lambda p: haversine_m(point, p.point), default=None)

@@ -1,5 +1,9 @@
 """Rasa NLU component: adds `language: {code, confidence}` to every parsed message (and to the
-/model/parse output). The work is done by bot.langid; this file only plugs it into Rasa's graph."""
+/model/parse output). The work is done by bot.langid; this file only plugs it into Rasa's graph.
+
+When the detection is strong enough to set the conversation's language, it also adds a
+`detected_language` entity, which the `language` slot maps from: so the slot follows the user without
+a call to the action server on every message, and a weak guess ("ok", an emoji) leaves it unchanged."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,14 +13,16 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.langid.core import LanguageIdentifier
 from bot.langid.training import train as train_own_model
+from i18n.conversation_language import sets_conversation_language
 
 LANGUAGE_KEY = "language"
+DETECTED_LANGUAGE_ENTITY = "detected_language"
 OWN_MODEL_FILE = "own_langid.ftz"
 
 
@@ -76,6 +82,11 @@ class LanguageDetector(GraphComponent):
         if self._identifier is None:
             self._identifier = LanguageIdentifier.load()
         for message in messages:
-            detection = self._identifier.identify(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            detection = self._identifier.identify(text)
             message.set(LANGUAGE_KEY, detection.as_output(), add_to_output=True)
+            if sets_conversation_language(detection.code, detection.confidence, len(text.split())):
+                entity = {"entity": DETECTED_LANGUAGE_ENTITY, "value": detection.code, "start": 0, "end": len(text),
+                          "confidence_entity": detection.confidence, "extractor": self.__class__.__name__}
+                message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
         return messages

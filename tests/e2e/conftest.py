@@ -26,11 +26,60 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+class FakeGraphApi:
+    """A local stand-in for Meta's Graph API that records every message the bot sends."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import threading
+
+        from aiohttp import web
+
+        self.sent: list[dict[str, Any]] = []
+        self.port = _free_port()
+
+        async def messages(request: web.Request) -> web.Response:
+            self.sent.append({"path": request.path, "auth": request.headers.get("Authorization"),
+                              "body": await request.json()})
+            return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": "wamid.fake"}]})
+
+        app = web.Application()
+        app.router.add_post("/v19.0/{phone_number_id}/messages", messages)
+        self._loop = asyncio.new_event_loop()
+        runner = web.AppRunner(app)
+        self._loop.run_until_complete(runner.setup())
+        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v19.0"
+
+    def sent_to(self, to: str) -> list[dict[str, Any]]:
+        return [call["body"] for call in self.sent if call["body"].get("to") == to]
+
+
+WHATSAPP_ENV = {
+    "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
+    "TWILIO_WEBHOOK_URL": "https://bot.example.org/webhooks/twilio_whatsapp/webhook",
+    "META_VERIFY_TOKEN": "test-verify-token",
+    "META_APP_SECRET": "test-app-secret",
+    "META_ACCESS_TOKEN": "test-access-token",
+    "META_PHONE_NUMBER_ID": "106540352242922",
+}
+
+
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def fake_graph() -> FakeGraphApi:
+    return FakeGraphApi()
+
+
+@pytest.fixture(scope="session")
+def stack(fake_graph: FakeGraphApi) -> Iterator[Stack]:
     settings = get_settings()
     load_directory_file(make_engine(settings.directory_db_url), Path(settings.sample_directory_json))
-    running = Stack(Ports(_free_port(), _free_port(), _free_port()), log_dir=ARTIFACTS / "e2e-logs")
+    running = Stack(Ports(_free_port(), _free_port(), _free_port()), log_dir=ARTIFACTS / "e2e-logs",
+                    extra_env={**WHATSAPP_ENV, "META_GRAPH_URL": fake_graph.url})
     running.start()
     yield running
     running.stop()

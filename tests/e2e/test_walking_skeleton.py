@@ -37,7 +37,11 @@ def nearest_health_services(place: str, k: int = 3) -> list[tuple[dict, float]]:
     data = json.loads(Path(settings.sample_directory_json).read_text(encoding="utf-8"))
     from services_db.geo import Point
 
-    services = [s for org in data["organizations"] for s in org["services"] if s["category"] == "health"]
+    from services_db.freshness import hide_before
+
+    cutoff = hide_before(settings).isoformat()
+    services = [s for org in data["organizations"] for s in org["services"]
+                if s["category"] == "health" and (s.get("assured_date") or cutoff) >= cutoff]
     ranked = sorted(
         ((s, haversine_m(centre, Point(s["location"]["latitude"], s["location"]["longitude"]))) for s in services),
         key=lambda pair: pair[1],

@@ -155,3 +155,15 @@ def test_distances_follow_each_locale() -> None:
     assert distance(1234, "en") == "1.2 km"
     assert distance(1234, "fr") == "1,2\u202fkm"
     assert distance(349, "en") == "350 m"
+
+
+def test_reply_language_is_the_slot_else_the_last_language_detected() -> None:
+    from portal.nlg import conversation_language
+
+    def user(code: str) -> dict:
+        return {"event": "user", "parse_data": {"language": {"code": code, "confidence": 0.5}}}
+
+    assert conversation_language({"slots": {"language": "fa"}, "latest_message": {"language": {"code": "en"}}}) == "fa"
+    assert conversation_language({"slots": {}, "latest_message": {"language": {"code": "und"}},
+                                  "events": [user("ar"), user("und")]}) == "ar"
+    assert conversation_language({"slots": {}, "latest_message": {}, "events": []}) == "en"

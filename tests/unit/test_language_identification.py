@@ -7,7 +7,7 @@ import pytest
 from bot.langid.core import OTHER, UNDETERMINED, LanguageIdentifier
 from bot.langid.scripts import arabic_script_hint, dominant_script
 from bot.langid.training import labelled_examples, load_or_train
-from i18n.conversation_language import choose_language
+from i18n.conversation_language import sets_conversation_language
 from settings import ROOT
 from tests.conftest import state_dir
 
@@ -70,13 +70,13 @@ def test_training_examples_are_labelled_by_folder_and_unannotated() -> None:
     assert not any("](" in text or "]{" in text for _, text in pairs)
 
 
-def test_short_ambiguous_message_keeps_the_conversation_language() -> None:
-    assert choose_language(current="ar", detected="en", confidence=0.7, word_count=1) == "ar"
-    assert choose_language(current="ar", detected=None, confidence=0.0, word_count=1) == "ar"
-    assert choose_language(current="ar", detected="other", confidence=0.9, word_count=5) == "ar"
+def test_short_or_weak_messages_do_not_change_the_conversation_language() -> None:
+    assert not sets_conversation_language("en", confidence=0.7, word_count=1)
+    assert not sets_conversation_language(None, confidence=0.0, word_count=1)
+    assert not sets_conversation_language("other", confidence=0.99, word_count=5)
+    assert not sets_conversation_language("und", confidence=0.0, word_count=1)
 
 
-def test_confident_switch_and_explicit_request_change_the_language() -> None:
-    assert choose_language(current="ar", detected="fr", confidence=0.8, word_count=6) == "fr"
-    assert choose_language(current="en", detected="en", confidence=0.9, word_count=2, explicit="ar") == "ar"
-    assert choose_language(current=None, detected="fr", confidence=0.3, word_count=1) == "fr"
+def test_clear_messages_set_the_conversation_language() -> None:
+    assert sets_conversation_language("fr", confidence=0.8, word_count=6)
+    assert sets_conversation_language("ar", confidence=0.95, word_count=1)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -57,3 +58,48 @@ def test_loading_the_sample_twice_changes_nothing(tmp_path: Path) -> None:
     assert [m.listing.id for m in directory.nearest(CENTRE, 5, SearchFilters(), 50_000)] == before
     listing = directory.get_many([before[0]])[0]
     assert listing.is_sample and listing.name_in("ar") != listing.name
+
+
+@pytest.fixture(scope="module")
+def sample_directory(tmp_path_factory: pytest.TempPathFactory) -> SqliteDirectory:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('sample') / 'directory.sqlite3'}")
+    load_directory_file(engine, Path(get_settings().sample_directory_json))
+    return SqliteDirectory(engine)
+
+
+FILTERS = [
+    SearchFilters(free_of_charge=True), SearchFilters(no_id_required=True), SearchFilters(firewall_pledge=True),
+    SearchFilters(walk_in=True), SearchFilters(language="ar"), SearchFilters(category="health", language="uk"),
+    SearchFilters(open_at=dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)),
+    SearchFilters(open_at=dt.datetime(2026, 11, 22, 22, 0, tzinfo=dt.timezone.utc), category="shelter"),
+    SearchFilters(assured_after=dt.date(2026, 1, 1)),
+]
+
+
+def satisfies(listing, filters: SearchFilters) -> bool:  # type: ignore[no-untyped-def]
+    from services_db.opening_hours import status_at
+
+    return all([
+        not filters.category or listing.category == filters.category,
+        not filters.free_of_charge or listing.free_of_charge,
+        not filters.no_id_required or listing.requires_id == "no",
+        not filters.firewall_pledge or listing.firewall_pledge,
+        not filters.walk_in or listing.walk_in,
+        not filters.language or filters.language in listing.languages_spoken,
+        not filters.open_at or status_at(listing.hours, filters.open_at, listing.timezone).open_now,
+        not filters.assured_after or listing.assured_date is None or listing.assured_date >= filters.assured_after,
+    ])
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(k for k, v in vars(f).items() if v))
+def test_filters_return_the_nearest_listings_that_satisfy_them(sample_directory: SqliteDirectory,
+                                                               filters: SearchFilters) -> None:
+    from services_db.geo import haversine_m
+
+    alfama = Point(38.7115, -9.1300)
+    everything = sample_directory.nearest(alfama, 1000, SearchFilters(), 100_000)
+    expected = [m.listing.id for m in sorted(everything, key=lambda m: m.distance_m)
+                if satisfies(m.listing, filters)][:5]
+    found = sample_directory.nearest(alfama, 5, filters, 100_000)
+    assert [m.listing.id for m in found] == expected and expected
+    assert all(abs(m.distance_m - haversine_m(alfama, m.listing.location)) < 1 for m in found)

@@ -1,0 +1,184 @@
+"""WhatsApp through Meta's Cloud API. The GET handshake answers the challenge only for our verify token;
+every POST is checked against X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret,
+compared in constant time) before it is parsed. Replies go out through the Graph API messages endpoint
+as text, reply buttons (up to 3), list messages (up to 10 rows) and a location message per service."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.whatsapp_common import location_message
+from privacy.pseudonym import pseudonymise
+from settings import get_settings
+
+logger = logging.getLogger(__name__)
+CHANNEL = "meta_whatsapp"
+MAX_BUTTONS, MAX_BUTTON_TITLE, MAX_ROWS, MAX_ROW_TITLE = 3, 20, 10, 24
+MAX_BODY, MAX_TEXT = 1024, 4096
+
+
+def signature_is_valid(app_secret: str, raw_body: bytes, header: str) -> bool:
+    if not app_secret or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def interactive_message(text: str, buttons: list[dict[str, Any]], list_label: str) -> dict[str, Any]:
+    """Reply buttons when there are at most 3 options, a list message for up to 10."""
+    body = {"text": _short(text or "…", MAX_BODY)}
+    if len(buttons) <= MAX_BUTTONS:
+        return {"type": "button", "body": body, "action": {"buttons": [
+            {"type": "reply", "reply": {"id": str(b["payload"])[:256], "title": _short(str(b["title"]), MAX_BUTTON_TITLE)}}
+            for b in buttons
+        ]}}
+    rows = [{"id": str(b["payload"])[:200], "title": _short(str(b["title"]), MAX_ROW_TITLE)} for b in buttons[:MAX_ROWS]]
+    return {"type": "list", "body": body,
+            "action": {"button": _short(list_label, MAX_BUTTON_TITLE), "sections": [{"rows": rows}]}}
+
+
+class GraphClient:
+    def __init__(self, base_url: str, phone_number_id: str, access_token: str) -> None:
+        self._url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        self._headers = {"Authorization": f"Bearer {access_token}"}
+
+    async def send(self, to: str, message: dict[str, Any]) -> None:
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.post(self._url, json=payload, headers=self._headers,
+                                        timeout=aiohttp.ClientTimeout(total=15)) as reply:
+                    if reply.status >= 400:
+                        logger.error("Graph API refused a message: HTTP %s", reply.status)
+        except aiohttp.ClientError as error:
+            logger.error("Graph API unreachable: %s", type(error).__name__)
+
+
+class MetaWhatsAppOutput(OutputChannel):
+    """Holds the user's WhatsApp id in memory for this one exchange: it is where the reply goes, and
+    it is never written anywhere (Rasa only ever sees the pseudonym)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    def __init__(self, graph: GraphClient, to: str) -> None:
+        self._graph = graph
+        self._to = to
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for start in range(0, len(text), MAX_TEXT):
+            await self._graph.send(self._to, {"type": "text", "text": {"body": text[start : start + MAX_TEXT]}})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        if len(text) > MAX_BODY:
+            await self.send_text_message(recipient_id, text)
+            text = "…"
+        label = str(buttons[0].get("title", "")) if buttons else ""
+        await self._graph.send(self._to, {"type": "interactive",
+                                          "interactive": interactive_message(text, buttons, label)})
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        for place in json_message.get("locations", []):
+            await self._graph.send(self._to, {"type": "location", "location": {
+                "latitude": place["latitude"], "longitude": place["longitude"],
+                "name": str(place.get("name", ""))[:100], "address": str(place.get("address", ""))[:200]}})
+
+
+class MetaWhatsAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "MetaWhatsAppInput":
+        c = credentials or {}
+        return cls(str(c.get("verify_token") or ""), str(c.get("app_secret") or ""),
+                   GraphClient(str(c.get("graph_url") or "https://graph.facebook.com/v19.0"),
+                               str(c.get("phone_number_id") or ""), str(c.get("access_token") or "")))
+
+    def __init__(self, verify_token: str, app_secret: str, graph: GraphClient) -> None:
+        self._verify_token = verify_token
+        self._app_secret = app_secret
+        self._graph = graph
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("meta_whatsapp_webhook", __name__)
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            args = request.args
+            token = args.get("hub.verify_token", "")
+            if (args.get("hub.mode") == "subscribe" and self._verify_token
+                    and hmac.compare_digest(token.encode(), self._verify_token.encode())):
+                return response.text(args.get("hub.challenge", ""))
+            return response.text("forbidden", status=403)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not signature_is_valid(self._app_secret, request.body or b"",
+                                      request.headers.get("X-Hub-Signature-256", "")):
+                return response.text("invalid signature", status=403)
+            try:
+                payload = json.loads(request.body)
+            except ValueError:
+                return response.text("body must be JSON", status=400)
+            for wa_id, text, metadata in incoming_messages(payload):
+                sender_id = pseudonymise("whatsapp", wa_id, get_settings().sender_hash_key)
+                output = MetaWhatsAppOutput(self._graph, wa_id)
+                try:
+                    await on_new_message(UserMessage(text, output, sender_id, input_channel=CHANNEL, metadata=metadata))
+                except Exception as error:  # noqa: BLE001 - other messages in the batch still get answered
+                    logger.error("WhatsApp message handling failed: %s", type(error).__name__)
+            # Status callbacks (sent, delivered, read) land here too: accepted and ignored.
+            return response.json({"status": "ok"})
+
+        return webhook
+
+
+def incoming_messages(payload: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """(sender wa_id, text for Rasa, metadata) for each user message of a webhook payload."""
+    found = []
+    entries = payload.get("entry", []) if isinstance(payload, dict) else []
+    for entry in entries if isinstance(entries, list) else []:
+        for change in entry.get("changes", []) if isinstance(entry, dict) else []:
+            value = change.get("value", {}) if isinstance(change, dict) else {}
+            for message in value.get("messages", []) if isinstance(value, dict) else []:
+                if not isinstance(message, dict) or not message.get("from"):
+                    continue
+                parsed = _message_text(message)
+                if parsed is not None:
+                    found.append((str(message["from"]), *parsed))
+    return found
+
+
+def _message_text(message: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    kind = message.get("type")
+    limit = get_settings().max_message_chars
+    if kind == "text":
+        return (str((message.get("text") or {}).get("body", "")).strip()[:limit] or "/nlu_fallback"), {}
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        return (str(reply.get("id", "")) or "/nlu_fallback"), {}
+    if kind == "button":  # a quick-reply button of a template message
+        return (str((message.get("button") or {}).get("payload", "")) or "/nlu_fallback"), {}
+    if kind == "location":
+        location = message.get("location") or {}
+        return location_message(location.get("latitude"), location.get("longitude"))
+    return "/nlu_fallback", {}  # images, voice notes...: answered with the fallback, never stored
