@@ -4,7 +4,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-latency bench-langid bench-nlu bench-geosearch clean
+.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-turns bench-langid bench-nlu bench-geosearch clean
 
 setup:
 	@scripts/setup.sh
@@ -37,8 +37,8 @@ i18n-check: setup
 clean:
 	rm -rf models var .pytest_cache
 
-bench-latency: setup
-	$(PYTHON) -m bench.latency
+bench-turns: setup
+	$(PYTHON) -m bench.turns
 
 bench-langid: setup
 	$(PYTHON) -m bench.langid

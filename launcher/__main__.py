@@ -20,8 +20,9 @@ def main() -> int:
     print(
         f"\nThe assistant is running.\n"
         f"  Chat in the browser:  {stack.portal_url}/\n"
-        f"  REST channel:         curl -s {stack.rasa_url}/webhooks/rest/webhook "
-        "-d '{\"sender\": \"me\", \"message\": \"hi\"}'\n"
+        f"  REST channel:         S=$(curl -s -X POST {stack.rasa_url}/webhooks/rest/session | cut -d'\"' -f4)\n"
+        f"                        curl -s {stack.rasa_url}/webhooks/rest/webhook "
+        "-d \"{\\\"sender\\\": \\\"$S\\\", \\\"message\\\": \\\"hi\\\"}\"\n"
         f"  Logs:                 {STATE_DIR / 'logs'}\n"
         "Press Ctrl-C to stop all three processes.",
         flush=True,

@@ -82,6 +82,15 @@ def simple(key: str, with_topics: bool = False) -> Callable[[RenderContext], Rep
     return render
 
 
+def not_covered(key: str) -> Callable[[RenderContext], Reply]:
+    """Something we have no answer for: say so honestly, offer a person and the topics; never guess."""
+
+    def render(ctx: RenderContext) -> Reply:
+        return Reply(_lines(ctx.t(key), ctx.t("handoff")), _topic_buttons(ctx))
+
+    return render
+
+
 def emergency(ctx: RenderContext) -> Reply:
     return Reply(_lines(ctx.t("emergency"), ctx.t("emergency.hotline")))
 
@@ -205,8 +214,8 @@ RENDERERS: dict[str, Callable[[RenderContext], Reply]] = {
     "utter_thank": simple("thank"),
     "utter_deny": simple("deny", with_topics=True),
     "utter_bot_challenge": simple("bot_challenge"),
-    "utter_out_of_scope": simple("out_of_scope", with_topics=True),
-    "utter_fallback": simple("fallback", with_topics=True),
+    "utter_out_of_scope": not_covered("out_of_scope"),
+    "utter_fallback": not_covered("fallback"),
     "utter_language_changed": simple("language.changed"),
     "utter_emergency": emergency,
     "utter_handoff": simple("handoff"),

@@ -1,5 +1,7 @@
-"""The REST channel, hardened: validates the body, pseudonymises the sender before Rasa sees it,
-drops client metadata, caps the message length, and never answers 5xx or echoes a payload."""
+"""The REST channel, hardened: a conversation is a session id the server issued (POST
+/webhooks/rest/session) and signed, so a forged id cannot read or extend anyone's conversation; the body
+is validated; the sender is pseudonymised before Rasa sees it; client metadata is dropped; long
+messages are cut; and errors never echo a payload."""
 from __future__ import annotations
 
 import json
@@ -12,6 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from privacy.pseudonym import pseudonymise
+from privacy.sessions import is_genuine, issue_session
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,10 @@ class PrivateRestInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route("/session", methods=["POST"])
+        async def new_session(_: Request) -> HTTPResponse:
+            return response.json({"sender": issue_session(get_settings().sender_hash_key)})
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             settings = get_settings()
@@ -66,6 +73,8 @@ class PrivateRestInput(InputChannel):
                 sender, text = parse_body(request.body, settings.max_message_chars)
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
+            if not is_genuine(sender, settings.sender_hash_key):
+                return response.json({"error": "Unknown session: POST /webhooks/rest/session for one."}, status=403)
             sender_id = pseudonymise(self.name(), sender, settings.sender_hash_key)
             collector = CollectingOutputChannel()
             try:

@@ -5,7 +5,6 @@ import json
 import socket
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -97,9 +96,15 @@ def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[
         return error.code, error.read().decode("utf-8", "replace")
 
 
+def new_session(stack: Stack) -> str:
+    status, body = post(f"{stack.rasa_url}/webhooks/rest/session", b"")
+    assert status == 200 and "." in body["sender"]
+    return body["sender"]
+
+
 @pytest.fixture
-def new_sender() -> str:
-    return f"+3519{uuid.uuid4().int % 10**8:08d}"
+def new_sender(stack: Stack) -> str:
+    return new_session(stack)
 
 
 @pytest.fixture

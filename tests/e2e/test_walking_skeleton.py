@@ -86,13 +86,19 @@ def test_four_step_conversation(say: Send, new_sender: str, language: str) -> No
     assert stored_rows_for(new_sender) == 0
 
 
-def test_seizure_drill_finds_nothing_the_user_said(stack, say: Send) -> None:
-    """Canaries typed by a user (name, passport, street address, exact coordinates) and the WhatsApp-style
-    sender number must not be found in any file the system writes: databases, logs, models, state."""
-    sender = "whatsapp:+351912345678"
-    say(sender, "hi, my name is Fatima Zahra Benali and my passport is P9876543")
-    say(sender, "I live at Rua dos Fanqueiros 123, my location is 38.712345, -9.134567")
-    say(sender, "find a clinic near Alfama")
+def test_seizure_drill_finds_nothing_the_user_said(stack, say: Send, new_sender: str) -> None:
+    """Canaries (a WhatsApp sender's phone number, a full name, a passport number, a street address, an exact
+    location pin) must not be found in any file the system writes: databases, logs, models, state."""
+    from tests.e2e.test_whatsapp import fixture, twilio_post
+
+    say(new_sender, "hi, my name is Fatima Zahra Benali and my passport is P9876543")
+    say(new_sender, "I live at Rua dos Fanqueiros 123, my location is 38.712345, -9.134567")
+    say(new_sender, "find a clinic near Alfama")
+    whatsapp = dict(fixture("twilio_text.json"), From="whatsapp:+351912345678", WaId="351912345678")
+    assert twilio_post(stack, dict(whatsapp, Body="my name is Fatima Zahra Benali"))[0] == 200
+    pin = dict(fixture("twilio_location.json"), From="whatsapp:+351912345678", WaId="351912345678",
+               Latitude="38.712345", Longitude="-9.134567", Address="Rua dos Fanqueiros 123")
+    assert twilio_post(stack, pin)[0] == 200
     canaries = [b"Fatima", b"Benali", b"P9876543", b"Fanqueiros", b"38.712345", b"-9.134567", b"912345678"]
     from tests.conftest import state_dir
     from tests.e2e.conftest import ARTIFACTS
@@ -146,6 +152,16 @@ def test_odd_messages_get_a_clear_reply(say: Send, new_sender: str, message: str
     replies = say(new_sender, message)
     assert text_of(replies).strip(), "every message gets an answer"
     assert "Traceback" not in text_of(replies)
+
+
+def test_a_forged_session_cannot_read_or_extend_a_conversation(stack, say: Send, new_sender: str) -> None:
+    say(new_sender, "bonjour")
+    nonce = new_sender.split(".")[0]
+    for forged in (f"{nonce}.{'0' * 32}", nonce, "+351912345678", new_sender + "x"):
+        status, body = post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                            json.dumps({"sender": forged, "message": "supprime mes données"}).encode())
+        assert status == 403 and "session" in body
+    assert stored_rows_for(new_sender) == 1  # the real conversation was neither read nor erased
 
 
 def test_malformed_json_gets_a_4xx_and_the_server_keeps_serving(stack, say: Send, new_sender: str) -> None:

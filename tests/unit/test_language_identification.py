@@ -80,3 +80,19 @@ def test_short_or_weak_messages_do_not_change_the_conversation_language() -> Non
 def test_clear_messages_set_the_conversation_language() -> None:
     assert sets_conversation_language("fr", confidence=0.8, word_count=6)
     assert sets_conversation_language("ar", confidence=0.95, word_count=1)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("12345", "und"), ("?!... ---", "und"), ("", "und"), ("   ", "und"),
+    ("\u202eمرحبا كيف حالك", "ar"),  # a right-to-left override character in front
+    ("می\u200cخواهم دکتر ببینم", "fa"),  # zero-width non-joiner, as Persian keyboards type it
+    ("ሰላም\u200d ሓኪም", "ti"),
+    ("こんにちは、医者が必要です", "other"), ("שלום אני צריך רופא", "other"),
+])
+def test_odd_input_gets_a_sensible_decision(identifier: LanguageIdentifier, text: str, expected: str) -> None:
+    assert identifier.identify(text).code == expected
+
+
+def test_mixed_scripts_follow_the_main_one(identifier: LanguageIdentifier) -> None:
+    assert identifier.identify("bonjour مرحبا كيف حالك يا صديقي").code == "ar"
+    assert identifier.identify("hola necesito un médico urgente por favor شكرا").code == "es"
