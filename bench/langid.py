@@ -47,6 +47,9 @@ def main() -> None:
         ours_hits, lid_hits, total = hits[key]
         ratio = f"{ours_hits / lid_hits:.2f}x" if lid_hits else "inf"
         print(f"{key:<12}{ours_hits / total:>8.1%}{lid_hits / total:>9.1%}{ratio:>8}{total:>6}")
+    ours_hits, lid_hits, total = hits["ALL"]
+    print(f"\nerrors: ours {1 - ours_hits / total:.1%}, lid.176 {1 - lid_hits / total:.1%}: "
+          f"{(total - lid_hits) / max(1, total - ours_hits):.1f}x fewer errors (target 3x)")
     per_message_ours = our_time / len(examples) * 1000
     print(f"\nper message: ours {per_message_ours:.3f} ms; ours / lid.176 time ratio "
           f"{our_time / lid_time:.1f}x (budget: under 0.1 ms a message)")

@@ -50,7 +50,7 @@ def free_port() -> int:
 def new_sender(url: str, label: str) -> str:
     """Our REST channel only accepts sessions it issued; stock Rasa takes any sender id."""
     if "/webhooks/rest/webhook" in url and label.startswith("ours"):
-        request = urllib.request.Request(url.replace("/webhook", "/session"), data=b"", method="POST")
+        request = urllib.request.Request(url.removesuffix("/webhook") + "/session", data=b"", method="POST")
         with urllib.request.urlopen(request, timeout=30) as reply:
             return json.loads(reply.read())["sender"]
     return label
