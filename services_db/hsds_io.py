@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -116,6 +117,18 @@ def _parse_datetime(value: Any) -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
 
 
+PROGRESS_FROM = 2_000
+
+
+def _progress(records: list[dict[str, Any]], label: str) -> Iterable[dict[str, Any]]:
+    """A progress bar on the terminal for long imports; silent in tests, pipes and small files."""
+    if len(records) < PROGRESS_FROM or not sys.stderr.isatty():
+        return records
+    from tqdm import tqdm
+
+    return tqdm(records, desc=f"Importing {label}", unit=" records")
+
+
 def import_document(engine: Engine, document: Any) -> dict[str, int]:
     """Validates, then replaces every organisation of the document with its content, in one transaction."""
     validate_document(document)
@@ -139,7 +152,7 @@ def import_document(engine: Engine, document: Any) -> dict[str, int]:
         session.flush()
         for loc in document.get("locations", []):
             index_location(session, loc["id"], float(loc["latitude"]), float(loc["longitude"]))
-        for record in document.get("services", []):
+        for record in _progress(document.get("services", []), "services"):
             extension = record.get(EXTENSION) or {}
             service = Service(
                 id=record["id"], organization_id=record["organization_id"], name=record["name"],

@@ -102,3 +102,35 @@ def test_the_schema_comes_from_alembic_migrations(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
         assert {"organization", "service", "location", "location_rtree"} <= set(inspect(connection).get_table_names())
+
+
+def test_odd_values_and_encodings_are_reported_not_crashed_on(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from services_db.__main__ import main
+
+    document = {"organizations": [{"id": "o1", "name": "Org"}],
+                "locations": [{"id": "l1", "organization_id": "o1", "location_type": "physical",
+                               "latitude": float("nan"), "longitude": 91.0}],
+                "services": []}
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with pytest.raises(ValidationFailed) as failure:
+        import_document(engine, document)
+    assert {p.field for p in failure.value.problems} >= {"latitude"}
+    (tmp_path / "latin1.json").write_bytes('{"organizations": [{"id": "é"}]}'.encode("latin-1"))
+    assert main(["import", str(tmp_path / "latin1.json")]) == 1
+    assert "not valid JSON" in capsys.readouterr().out
+
+
+def test_csv_columns_in_another_order_import_the_same(sample_export: dict, tmp_path: Path) -> None:
+    import csv
+
+    write_csv(sample_export, tmp_path / "csv")
+    path = tmp_path / "csv" / "services.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    columns = list(reversed(list(rows[0])))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    import_document(engine, read_csv(tmp_path / "csv"))
+    assert export_document(engine) == sample_export
