@@ -35,40 +35,35 @@ def legal_basis_key(citation: str) -> str:
     return "basis:" + citation
 
 
-def _topic_entries(path: Path) -> list[SourceMessage]:
-    topic = yaml.safe_load(path.read_text(encoding="utf-8"))
-    origin = path.relative_to(ROOT).as_posix()
+def _version_entries(data: dict, key: str, origin: str) -> list[SourceMessage]:
+    """The texts of one version of a topic (the baseline, or a country's overlay)."""
     entries = [
-        SourceMessage(f"topic.{topic['id']}.title", topic["title"],
-                      "Name of a rights topic, shown on a button: at most 20 characters.", origin),
-        SourceMessage(
-            f"topic.{topic['id']}.answer",
-            topic["answer"],
-            "Rights answer shown on a phone screen. Keep sentences short; keep every {placeholder}.",
-            origin,
-        ),
-        SourceMessage(f"topic.{topic['id']}.detail", topic["detail"],
+        SourceMessage(f"{key}.answer", data["answer"],
+                      "Rights answer shown on a phone screen. Keep sentences short; keep every {placeholder}.", origin),
+        SourceMessage(f"{key}.detail", data["detail"],
                       "The 'more detail' message of a rights topic. Short sentences; keep every {placeholder}.",
                       origin),
     ]
-    if topic.get("condition"):
-        entries.append(
-            SourceMessage(
-                f"topic.{topic['id']}.condition",
-                topic["condition"],
-                "Completes the sentence 'This depends: ...'.",
-                origin,
-            )
-        )
-    for citation in topic.get("legal_basis", []):
-        entries.append(
-            SourceMessage(
-                legal_basis_key(citation),
-                citation,
-                "Name of a law or treaty with its article. Use the official name in your language if there is one; keep numbers.",
-                origin,
-            )
-        )
+    if data.get("condition"):
+        entries.append(SourceMessage(f"{key}.condition", data["condition"],
+                                     "Completes the sentence 'This depends: ...'.", origin))
+    for citation in data.get("legal_basis") or []:
+        entries.append(SourceMessage(
+            legal_basis_key(citation), citation,
+            "Name of a law or treaty with its article. Use the official name in your language if there is one; "
+            "keep numbers.", origin))
+    return entries
+
+
+def _topic_entries(path: Path) -> list[SourceMessage]:
+    topic = yaml.safe_load(path.read_text(encoding="utf-8"))
+    origin = path.relative_to(ROOT).as_posix()
+    key = f"topic.{topic['id']}"
+    entries = [SourceMessage(f"{key}.title", topic["title"],
+                             "Name of a rights topic, shown on a button: at most 20 characters.", origin)]
+    entries += _version_entries(topic, key, origin)
+    for country, overlay in (topic.get("overlays") or {}).items():
+        entries += _version_entries(overlay, f"{key}.{country}", origin)
     return entries
 
 

@@ -1,16 +1,32 @@
-"""Reads the rights topics (knowledge/topics/*.yml). The English text lives there; translations in locales/."""
+"""Reads the rights topics (knowledge/topics/*.yml). The English text lives there; translations in locales/.
+
+Each topic has an international baseline (what international law guarantees anywhere) and may have
+overlays for countries whose national rules differ (`overlays: {PT: ...}`); the bot shows the overlay of
+the deployment country (DEPLOYMENT_COUNTRY) when there is one, with both legal bases cited."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import yaml
 
 TOPICS_DIR = Path(__file__).resolve().parent / "topics"
 APPLIES_TO = ("everyone", "regular_status_only", "depends")
+INTERNATIONAL = "international"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One jurisdiction's text of a topic; `key` prefixes its catalog entries (topic.<id>[.<country>])."""
+
+    jurisdiction: str
+    key: str
+    applies_to: str
+    has_condition: bool
+    legal_basis: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -19,37 +35,50 @@ class Topic:
     intents: tuple[str, ...]
     default_for: str | None
     service_category: str | None
-    applies_to: str
-    has_condition: bool
-    legal_basis: tuple[str, ...]
-    jurisdiction: str
     reviewed: dt.date
     review_status: str
     related: tuple[str, ...]
+    baseline: Version
+    overlays: dict[str, Version]
+
+    def version_for(self, country: str) -> Version:
+        """The deployment country's overlay if there is one (citing its law and the international one)."""
+        overlay = self.overlays.get(country)
+        if overlay is None:
+            return self.baseline
+        return Version(overlay.jurisdiction, overlay.key, overlay.applies_to, overlay.has_condition,
+                       overlay.legal_basis + self.baseline.legal_basis)
+
+
+def _version(name: str, data: dict[str, Any], jurisdiction: str, key: str) -> Version:
+    if data.get("applies_to") not in APPLIES_TO:
+        raise ValueError(f"{name}: applies_to must be one of {APPLIES_TO}")
+    if data["applies_to"] == "depends" and not data.get("condition"):
+        raise ValueError(f"{name}: a topic that depends must say on what (condition)")
+    for field in ("answer", "detail"):
+        if not data.get(field):
+            raise ValueError(f"{name}: {field} is required")
+    return Version(jurisdiction, key, data["applies_to"], bool(data.get("condition")),
+                   tuple(data.get("legal_basis") or []))
 
 
 def _topic(path: Path) -> Topic:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if data["applies_to"] not in APPLIES_TO:
-        raise ValueError(f"{path.name}: applies_to must be one of {APPLIES_TO}")
-    if data["applies_to"] == "depends" and not data.get("condition"):
-        raise ValueError(f"{path.name}: a topic that depends must say on what (condition)")
-    for field in ("title", "answer", "detail"):
-        if not data.get(field):
-            raise ValueError(f"{path.name}: {field} is required")
+    if not data.get("title"):
+        raise ValueError(f"{path.name}: title is required")
+    key = f"topic.{data['id']}"
     reviewed = data["reviewed"]
     return Topic(
         id=data["id"],
         intents=tuple(data.get("intents", [])),
         default_for=data.get("default_for"),
         service_category=data.get("service_category"),
-        applies_to=data["applies_to"],
-        has_condition=bool(data.get("condition")),
-        legal_basis=tuple(data.get("legal_basis", [])),
-        jurisdiction=data["jurisdiction"],
         reviewed=reviewed if isinstance(reviewed, dt.date) else dt.date.fromisoformat(reviewed),
         review_status=data.get("review_status", "draft"),
         related=tuple(data.get("related", [])),
+        baseline=_version(path.name, data, data.get("jurisdiction", INTERNATIONAL), key),
+        overlays={country: _version(f"{path.name} ({country})", overlay, country, f"{key}.{country}")
+                  for country, overlay in (data.get("overlays") or {}).items()},
     )
 
 

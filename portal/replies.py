@@ -10,7 +10,7 @@ from i18n.catalogs import translate
 from i18n.formatting import join_citations, long_date
 from i18n.sources import legal_basis_key
 from i18n.languages import SUPPORTED, own_name
-from knowledge.repository import Topic, all_topics
+from knowledge.repository import Topic, Version, all_topics
 from portal.service_cards import ServiceCardRenderer
 from services_db.categories import CATEGORIES
 from services_db.repository import ServiceDirectory
@@ -107,18 +107,19 @@ def _topic_payload(topic: Topic, view: str | None = None) -> str:
     return f"/{topic.intents[0]}" + json.dumps(entities)
 
 
-def _applies(ctx: RenderContext, topic: Topic) -> str:
-    if topic.applies_to == "everyone":
+def _applies(ctx: RenderContext, version: Version) -> str:
+    if version.applies_to == "everyone":
         return ctx.t("rights.applies.everyone")
-    if topic.applies_to == "regular_status_only":
+    if version.applies_to == "regular_status_only":
         return ctx.t("rights.applies.regular")
-    return ctx.t("rights.applies.depends", condition=ctx.t(f"topic.{topic.id}.condition"))
+    return ctx.t("rights.applies.depends", condition=ctx.t(f"{version.key}.condition"))
 
 
 def rights_answer(ctx: RenderContext) -> Reply:
     """The short answer (or, with view=detail, the detail) of a topic, with what to do next as buttons:
     find a place for it, more detail, related topics, a person."""
     topic = _topic_of(ctx)
+    version = topic.version_for(ctx.settings.deployment_country)
     detail = ctx.arguments.get("view") == "detail"
     buttons = []
     if topic.service_category:
@@ -130,11 +131,11 @@ def rights_answer(ctx: RenderContext) -> Reply:
     buttons += [ctx.button(f"topic.{related}.title", _topic_payload(topics[related])) for related in topic.related[:2]]
     buttons.append(ctx.button("button.human", "/human_handoff"))
     if detail:
-        return Reply(ctx.t(f"topic.{topic.id}.detail"), buttons)
+        return Reply(ctx.t(f"{version.key}.detail"), buttons)
     return Reply(
         _lines(
-            ctx.t(f"topic.{topic.id}.answer"),
-            _applies(ctx, topic),
+            ctx.t(f"{version.key}.answer"),
+            _applies(ctx, version),
             ctx.t("rights.offer_service") if topic.service_category else "",
         ),
         buttons,
@@ -144,11 +145,12 @@ def rights_answer(ctx: RenderContext) -> Reply:
 def rights_sources(ctx: RenderContext) -> Reply:
     """Where the answer comes from, in a message of its own so that each stays phone-sized."""
     topic = _topic_of(ctx)
-    basis = join_citations([ctx.t(legal_basis_key(citation)) for citation in topic.legal_basis], ctx.language)
+    version = topic.version_for(ctx.settings.deployment_country)
+    basis = join_citations([ctx.t(legal_basis_key(citation)) for citation in version.legal_basis], ctx.language)
     return Reply(
         _lines(
             ctx.t("rights.basis", basis=basis),
-            ctx.t("rights.reviewed", jurisdiction=ctx.t(f"jurisdiction.{topic.jurisdiction}"),
+            ctx.t("rights.reviewed", jurisdiction=ctx.t(f"jurisdiction.{version.jurisdiction}"),
                   date=long_date(topic.reviewed, ctx.language)),
             ctx.t("rights.draft") if topic.review_status == "draft" else "",
         )

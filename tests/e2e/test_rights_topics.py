@@ -16,12 +16,12 @@ from tests.e2e.conftest import Send
 pytestmark = pytest.mark.e2e
 
 
-def applies_sentence(topic, language: str) -> str:  # type: ignore[no-untyped-def]
-    if topic.applies_to == "everyone":
+def applies_sentence(version, language: str) -> str:  # type: ignore[no-untyped-def]
+    if version.applies_to == "everyone":
         return translate("rights.applies.everyone", language)
-    if topic.applies_to == "regular_status_only":
+    if version.applies_to == "regular_status_only":
         return translate("rights.applies.regular", language)
-    return translate("rights.applies.depends", language, condition=translate(f"topic.{topic.id}.condition", language))
+    return translate("rights.applies.depends", language, condition=translate(f"{version.key}.condition", language))
 
 
 @pytest.mark.parametrize("language", SUPPORTED)
@@ -30,11 +30,12 @@ def test_every_topic_is_answered_with_its_applicability_and_citation(say: Send, 
     placeholders = get_settings().deployment_placeholders()
     say(new_sender, "/change_language" + json.dumps({"language": language}))
     for topic in all_topics().values():
+        version = topic.version_for(get_settings().deployment_country)
         replies = say(new_sender, f"/{topic.intents[0]}" + json.dumps({"topic": topic.id}))
         text = "\n".join(reply.get("text", "") for reply in replies)
-        assert translate(f"topic.{topic.id}.answer", language, **placeholders) in text, (language, topic.id)
-        assert applies_sentence(topic, language) in text
-        assert translate(legal_basis_key(topic.legal_basis[0]), language) in text
+        assert translate(f"{version.key}.answer", language, **placeholders) in text, (language, topic.id)
+        assert applies_sentence(version, language) in text
+        assert translate(legal_basis_key(version.legal_basis[0]), language) in text
         assert all(len(reply.get("text", "")) <= 1024 for reply in replies)
 
 

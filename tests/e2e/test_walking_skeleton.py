@@ -67,7 +67,7 @@ def test_four_step_conversation(say: Send, new_sender: str, language: str) -> No
     assert translate("button.health", language) in titles and len(titles) >= 5
 
     answer = text_of(say(new_sender, health_question))
-    assert translate("topic.emergency_health.answer", language, emergency_number="112") in answer
+    assert translate("topic.emergency_health.PT.answer", language, emergency_number="112") in answer
     assert translate("rights.applies.everyone", language) in answer
     assert "28" in answer  # Migrant Workers Convention art. 28
     assert translate("rights.offer_service", language) in answer
@@ -144,7 +144,7 @@ def test_reply_language_follows_the_message_language(say: Send, new_sender: str)
     # A short, ambiguous message keeps the conversation's language.
     assert translate("fallback", "ar") in text_of(say(new_sender, "👋"))
     french = text_of(say(new_sender, "est-ce que mes enfants peuvent aller à l'école sans papiers ?"))
-    assert translate("topic.school.answer", "fr") in french
+    assert translate("topic.school.PT.answer", "fr") in french
 
 
 @pytest.mark.parametrize("message", ["", "   ", "x" * 10_000, "😀😀😀"], ids=["empty", "spaces", "10k-chars", "emoji"])

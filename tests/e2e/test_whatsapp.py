@@ -65,7 +65,7 @@ def test_twilio_conversation_in_spanish_with_digit_replies(stack) -> None:  # ty
     assert status == 200 and xml.startswith('<?xml version="1.0" encoding="UTF-8"?><Response><Message>')
     assert translate("greet.hello", "es") in xml and "1. " + translate("button.health", "es") in xml
     status, xml = twilio_post(stack, dict(fixture("twilio_text.json"), Body="1"))  # "1" = the health button
-    assert translate("topic.emergency_health.answer", "es", emergency_number="112")[:60] in xml
+    assert translate("topic.emergency_health.PT.answer", "es", emergency_number="112")[:60] in xml
 
 
 def test_twilio_location_pin_finds_the_nearest_services(stack) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +102,7 @@ def test_meta_conversation_in_french_goes_out_through_the_graph_api(stack, fake_
 
     assert meta_post(stack, fixture("meta_button_reply.json"))[0] == 200  # taps "Santé"
     answer = fake_graph.sent_to(number)[1]
-    assert translate("topic.emergency_health.answer", "fr", emergency_number="112")[:60] in json.dumps(answer, ensure_ascii=False)
+    assert translate("topic.emergency_health.PT.answer", "fr", emergency_number="112")[:60] in json.dumps(answer, ensure_ascii=False)
 
 
 def test_meta_location_sends_a_tappable_location_for_each_service(stack, fake_graph: FakeGraphApi) -> None:  # type: ignore[no-untyped-def]

@@ -81,7 +81,7 @@ def test_rights_detail_view_shows_the_detail_without_repeating_the_answer() -> N
 
 def test_a_topic_that_depends_says_on_what() -> None:
     reply = render("utter_rights_answer", context("fr", {"topic": "renting"}))
-    assert translate("rights.applies.depends", "fr", condition=translate("topic.renting.condition", "fr")) in reply.text
+    assert translate("rights.applies.depends", "fr", condition=translate("topic.renting.PT.condition", "fr")) in reply.text
 
 
 def test_rights_sources_in_arabic_format_the_date_for_arabic_readers() -> None:
@@ -167,3 +167,19 @@ def test_reply_language_is_the_slot_else_the_last_language_detected() -> None:
     assert conversation_language({"slots": {}, "latest_message": {"language": {"code": "und"}},
                                   "events": [user("ar"), user("und")]}) == "ar"
     assert conversation_language({"slots": {}, "latest_message": {}, "events": []}) == "en"
+
+
+def test_the_deployment_country_overlay_is_shown_else_the_international_baseline() -> None:
+    import dataclasses
+
+    from knowledge.repository import all_topics
+
+    topic = all_topics()["school"]
+    assert topic.version_for("PT").key == "topic.school.PT" and topic.version_for("XX").key == "topic.school"
+    portugal = render("utter_rights_sources", context("en", {"topic": "school"}))
+    assert "Portugal: Decree-Law 67/2004" in portugal.text and "Convention on the Rights of the Child" in portugal.text
+    elsewhere = RenderContext("en", {"topic": "school"}, dataclasses.replace(get_settings(), deployment_country="XX"),
+                              FakeDirectory([]), dt.datetime(2026, 11, 23, 10, 0, tzinfo=LISBON))
+    assert "International law." in render("utter_rights_sources", elsewhere).text
+    assert "Portugal" not in render("utter_rights_sources", elsewhere).text
+    assert "Portugal" not in render("utter_rights_answer", elsewhere).text
