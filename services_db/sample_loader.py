@@ -7,13 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from services_db.database import session_factory
 from services_db.hsds_io import import_document
 from services_db.hsds_validation import EXTENSION
-from services_db.models import Service
 
 
 def _service(record: dict[str, Any], organization_id: str, is_sample: bool) -> dict[str, Any]:
@@ -70,7 +67,3 @@ def load_directory_file(engine: Engine, path: Path) -> int:
     """Returns the number of services loaded."""
     return import_document(engine, to_hsds(json.loads(path.read_text(encoding="utf-8"))))["services"]
 
-
-def count_services(engine: Engine) -> int:
-    with session_factory(engine)() as session:
-        return len(session.execute(select(Service.id)).all())
