@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import latest_entity_values
+from actions.services import find_services
 from knowledge.repository import choose_topic
 
 
@@ -31,4 +32,9 @@ class ActionAnswerRights(Action):
         if view == "answer":
             dispatcher.utter_message(response="utter_rights_sources", topic=topic.id)
         # Remember the topic's category so that "yes" to the offer searches the right kind of place.
-        return [SlotSet("service_category", topic.service_category)] if topic.service_category else []
+        events: list[EventType] = [SlotSet("service_category", topic.service_category)] if topic.service_category else []
+        if latest_entity_values(tracker, "place") and topic.service_category:
+            # "I need a doctor in Alfama": the rights answer, and the places too, without a second question.
+            category = next(iter(latest_entity_values(tracker, "service_category")), None) or topic.service_category
+            events += find_services(dispatcher, tracker, category=category)
+        return events

@@ -16,9 +16,12 @@ from services_db.listing import SearchFilters
 from settings import get_settings
 
 
-def find_services(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Shared by the find-service action and the fallback (a bare place name after "where are you?")."""
-    category = next(iter(latest_entity_values(tracker, "service_category")), None) or tracker.get_slot(
+def find_services(
+    dispatcher: CollectingDispatcher, tracker: Tracker, category: str | None = None
+) -> list[EventType]:
+    """Shared by the find-service action, the rights answer (a place was named) and the fallback (a bare
+    place name after "where are you?")."""
+    category = category or next(iter(latest_entity_values(tracker, "service_category")), None) or tracker.get_slot(
         "service_category"
     )
     events: list[EventType] = [SlotSet("service_category", category)] if category else []

@@ -5,7 +5,8 @@ import math
 from dataclasses import dataclass
 
 EARTH_RADIUS_M = 6_371_008.8
-METRES_PER_DEGREE_LAT = 111_320.0
+# A hair wider than the circle, so that rounding never leaves a point of the circle outside its box.
+BOX_MARGIN = 1.000001
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,11 @@ def haversine_m(a: Point, b: Point) -> float:
 
 
 def bounding_box(centre: Point, radius_m: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle of radius_m."""
-    dlat = radius_m / METRES_PER_DEGREE_LAT
-    cos_lat = max(0.01, math.cos(math.radians(centre.latitude)))
-    dlon = radius_m / (METRES_PER_DEGREE_LAT * cos_lat)
+    """(min_lat, max_lat, min_lon, max_lon) of a box that contains every point within radius_m on the same
+    sphere as haversine_m. The longitude half-width is exact (the circle is widest north or south of its
+    centre, so radius / cos(latitude) would be too narrow): exact k-nearest depends on it."""
+    angle = radius_m / EARTH_RADIUS_M * BOX_MARGIN
+    dlat = math.degrees(angle)
+    ratio = math.sin(min(angle, math.pi / 2)) / max(1e-12, math.cos(math.radians(centre.latitude)))
+    dlon = 180.0 if ratio >= 1 else math.degrees(math.asin(ratio))
     return centre.latitude - dlat, centre.latitude + dlat, centre.longitude - dlon, centre.longitude + dlon

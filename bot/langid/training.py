@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import re
 import tempfile
 from pathlib import Path
@@ -72,10 +75,20 @@ def train(nlu_dir: Path, output: Path) -> Any:
 
 
 def load_or_train(nlu_dir: Path, cache_dir: Path) -> Path:
-    """The cached model for the current data, trained first if the data changed."""
+    """The cached model for the current data, trained first if the data changed.
+
+    Training runs in a fresh interpreter: inside a long-lived process that has loaded other native
+    libraries (a test session, a benchmark), fastText was seen to diverge ("Encountered NaN") at every
+    learning rate, while the same data trained fine on its own."""
     path = cache_dir / f"langid-{data_fingerprint(nlu_dir)}.ftz"
     if not path.exists():
         for stale in cache_dir.glob("langid-*.ftz"):
             stale.unlink()
-        train(nlu_dir, path)
+        root = Path(__file__).resolve().parents[2]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+        subprocess.run([sys.executable, "-m", "bot.langid.training", str(nlu_dir), str(path)], check=True, env=env)
     return path
+
+
+if __name__ == "__main__":
+    train(Path(sys.argv[1]), Path(sys.argv[2]))

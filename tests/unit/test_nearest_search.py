@@ -103,3 +103,25 @@ def test_filters_return_the_nearest_listings_that_satisfy_them(sample_directory:
     found = sample_directory.nearest(alfama, 5, filters, 100_000)
     assert [m.listing.id for m in found] == expected and expected
     assert all(abs(m.distance_m - haversine_m(alfama, m.listing.location)) < 1 for m in found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat=st.floats(min_value=-80, max_value=80), lon=st.floats(min_value=-179, max_value=179),
+       bearing=st.floats(min_value=0, max_value=360), radius_km=st.floats(min_value=0.05, max_value=500),
+       fraction=st.floats(min_value=0, max_value=1))
+def test_every_point_of_the_circle_lies_in_its_box(lat: float, lon: float, bearing: float, radius_km: float,
+                                                   fraction: float) -> None:
+    import math
+
+    from services_db.geo import EARTH_RADIUS_M, bounding_box, haversine_m
+
+    centre, distance = Point(lat, lon), radius_km * 1000 * fraction
+    # The point at `distance` along `bearing` (great-circle destination formula).
+    angle, theta, phi = distance / EARTH_RADIUS_M, math.radians(bearing), math.radians(lat)
+    phi2 = math.asin(math.sin(phi) * math.cos(angle) + math.cos(phi) * math.sin(angle) * math.cos(theta))
+    lam2 = math.radians(lon) + math.atan2(math.sin(theta) * math.sin(angle) * math.cos(phi),
+                                          math.cos(angle) - math.sin(phi) * math.sin(phi2))
+    point = Point(math.degrees(phi2), math.degrees(lam2))
+    min_lat, max_lat, min_lon, max_lon = bounding_box(centre, radius_km * 1000)
+    assert haversine_m(centre, point) <= radius_km * 1000 + 1e-6
+    assert min_lat <= point.latitude <= max_lat and min_lon <= point.longitude <= max_lon
