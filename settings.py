@@ -19,9 +19,11 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+@lru_cache(maxsize=1)
 def _sender_hash_key() -> bytes:
     """The key that turns channel ids into pseudonyms. Production sets SENDER_HASH_KEY; a local run
-    keeps a random one in the state directory so pseudonyms survive restarts."""
+    keeps a random one in the state directory so pseudonyms survive restarts. Read once per process:
+    every message of every channel needs it."""
     configured = os.environ.get("SENDER_HASH_KEY", "").strip()
     if configured:
         return configured.encode()

@@ -46,8 +46,11 @@ class RenderContext:
     directory: ServiceDirectory
     now: dt.datetime
 
+    def __post_init__(self) -> None:
+        self._placeholders = self.settings.deployment_placeholders()  # once per reply, not per sentence
+
     def t(self, key: str, **params: Any) -> str:
-        return translate(key, self.language, **{**self.settings.deployment_placeholders(), **params})
+        return translate(key, self.language, **{**self._placeholders, **params})
 
     def button(self, key: str, payload: str) -> dict[str, str]:
         return {"title": self.t(key), "payload": payload}
@@ -191,20 +194,18 @@ def service_results(ctx: RenderContext) -> Reply:
     if not isinstance(results, list) or not results:
         raise BadArguments("results must be a non-empty list")
     cards = ServiceCardRenderer(ctx.language, ctx.now, ctx.t)
-    listings = {listing.id: listing for listing in ctx.directory.get_many(str(r.get("service_id")) for r in results)}
-    blocks = [
-        cards.render(index, listings[str(r["service_id"])], float(r.get("distance_m", 0)))
-        for index, r in enumerate(results, start=1)
-        if str(r.get("service_id")) in listings
-    ]
+    by_id = {listing.id: listing for listing in ctx.directory.get_many(str(r.get("service_id")) for r in results)}
+    found = [(by_id[str(r["service_id"])], float(r.get("distance_m", 0))) for r in results
+             if str(r.get("service_id")) in by_id]
+    blocks = [cards.render(index, listing, distance) for index, (listing, distance) in enumerate(found, start=1)]
     header = ctx.t("service.header", category=ctx.category_name(ctx.arguments.get("category")),
                    place=str(ctx.arguments.get("place", "")))
-    sample = ctx.t("service.sample_notice") if any(l.is_sample for l in listings.values()) else ""
+    sample = ctx.t("service.sample_notice") if any(listing.is_sample for listing, _ in found) else ""
     # Where each service is, so that channels can offer a tap-to-open map (WhatsApp location messages).
     locations = [
-        {"latitude": l.location.latitude, "longitude": l.location.longitude, "name": l.name_in(ctx.language),
-         "address": l.address}
-        for l in (listings[str(r["service_id"])] for r in results if str(r.get("service_id")) in listings)
+        {"latitude": listing.location.latitude, "longitude": listing.location.longitude,
+         "name": listing.name_in(ctx.language), "address": listing.address}
+        for listing, _ in found
     ]
     return Reply("\n\n".join([header, *blocks, sample]).strip(), [ctx.button("button.human", "/human_handoff")],
                  custom={"locations": locations})
