@@ -77,6 +77,15 @@ class Settings:
     public_rasa_url: str = field(default_factory=lambda: _env("PUBLIC_RASA_URL", ""))
     action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
     portal_port: int = field(default_factory=lambda: int(_env("PORTAL_PORT", "8080")))
+    # The staff portal's address as staff browsers see it (https://portal.example.org); a form posted from
+    # any other origin is refused. Empty: the Host the request was sent to.
+    portal_public_url: str = field(default_factory=lambda: _env("PORTAL_PUBLIC_URL", ""))
+    # Staff session cookies carry the Secure flag (HTTPS only) unless this is false; browsers still accept
+    # Secure cookies from http://localhost, so local runs work with the default.
+    portal_cookie_secure: bool = field(
+        default_factory=lambda: _env("PORTAL_COOKIE_SECURE", "true").lower() not in ("0", "false", "no"))
+    # Where the hotline console asks the Rasa server to read a question (loopback, INTERNAL_TOKEN).
+    rasa_internal_url: str = field(default_factory=lambda: _env("RASA_INTERNAL_URL", ""))
 
     @property
     def sender_hash_key(self) -> bytes:

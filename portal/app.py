@@ -5,14 +5,15 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from portal.keys import DIRECTORY, SETTINGS
-from privacy.internal_token import HEADER, is_authorised
+from portal.keys import DB_SESSIONS, DIRECTORY, ENGINE, SETTINGS
 from portal.nlg import nlg
+from portal.staff.routes import setup_staff
+from portal.staff.security import staff_security
 from portal.widget import demo_page, widget_file, widget_strings
-from services_db.database import make_engine
+from privacy.internal_token import HEADER, is_authorised
+from services_db.database import create_schema, make_engine, session_factory
 from services_db.repository import open_directory
 from settings import Settings, get_settings
-
 
 
 async def health(_: web.Request) -> web.Response:
@@ -42,14 +43,18 @@ def setup_routes(app: web.Application) -> None:
 
 async def directory_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(app[SETTINGS].directory_db_url)
+    create_schema(engine)  # the staff tables come with a migration; a new database gets everything
+    app[ENGINE], app[DB_SESSIONS] = engine, session_factory(engine)
     app[DIRECTORY] = open_directory(engine)
     yield
     engine.dispose()
 
 
 def init_app(settings: Settings | None = None) -> web.Application:
-    app = web.Application(client_max_size=256 * 1024, middlewares=[internal_token_required])
+    # 256 KB is far above any form or NLG request; file imports stream past it with their own limit.
+    app = web.Application(client_max_size=256 * 1024, middlewares=[internal_token_required, staff_security])
     app[SETTINGS] = settings or get_settings()
     app.cleanup_ctx.append(directory_ctx)
     setup_routes(app)
+    setup_staff(app)
     return app

@@ -37,7 +37,7 @@ CSV_TABLES = ("organizations", "locations", "services", "phones", "schedules", "
 
 # --- export -----------------------------------------------------------------------------------
 
-def _service_record(service: Service) -> dict[str, Any]:
+def service_record(service: Service) -> dict[str, Any]:
     return {
         "id": service.id,
         "organization_id": service.organization_id,
@@ -72,43 +72,54 @@ def _service_record(service: Service) -> dict[str, Any]:
 
 
 def export_document(engine: Engine, organization_ids: Iterable[str] | None = None) -> dict[str, Any]:
-    wanted = set(organization_ids) if organization_ids is not None else None
     with session_factory(engine)() as session:
-        organizations = session.execute(select(Organization).order_by(Organization.id)).scalars().all()
-        locations = session.execute(select(Location).order_by(Location.id)).scalars().all()
-        services = session.execute(select(Service).order_by(Service.id)).scalars().all()
-        return {
-            "hsds_version": HSDS_VERSION,
-            "organizations": [
-                {"id": o.id, "name": o.name, "description": o.description, "website": o.website,
-                 EXTENSION: {"is_sample": o.is_sample}}
-                for o in organizations if wanted is None or o.id in wanted
-            ],
-            "locations": [
-                {"id": l.id, "organization_id": l.organization_id, "location_type": l.location_type, "name": l.name,
-                 "latitude": l.latitude, "longitude": l.longitude,
-                 "addresses": [{"address_1": l.address}] if l.address else [],
-                 EXTENSION: {"timezone": l.timezone}}
-                for l in locations if wanted is None or l.organization_id in wanted
-            ],
-            "services": [_service_record(s) for s in services if wanted is None or s.organization_id in wanted],
-        }
+        return export_from_session(session, organization_ids)
+
+
+def export_from_session(session: Session, organization_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    wanted = set(organization_ids) if organization_ids is not None else None
+    organization_query = select(Organization).order_by(Organization.id)
+    location_query = select(Location).order_by(Location.id)
+    service_query = select(Service).order_by(Service.id)
+    if wanted is not None:  # one organisation's listings, without reading the whole directory
+        organization_query = organization_query.where(Organization.id.in_(wanted))
+        location_query = location_query.where(Location.organization_id.in_(wanted))
+        service_query = service_query.where(Service.organization_id.in_(wanted))
+    organizations = session.execute(organization_query).scalars().all()
+    locations = session.execute(location_query).scalars().all()
+    services = session.execute(service_query).scalars().all()
+    return {
+        "hsds_version": HSDS_VERSION,
+        "organizations": [
+            {"id": o.id, "name": o.name, "description": o.description, "website": o.website,
+             EXTENSION: {"is_sample": o.is_sample}}
+            for o in organizations if wanted is None or o.id in wanted
+        ],
+        "locations": [
+            {"id": l.id, "organization_id": l.organization_id, "location_type": l.location_type, "name": l.name,
+             "latitude": l.latitude, "longitude": l.longitude,
+             "addresses": [{"address_1": l.address}] if l.address else [],
+             EXTENSION: {"timezone": l.timezone}}
+            for l in locations if wanted is None or l.organization_id in wanted
+        ],
+        "services": [service_record(s) for s in services if wanted is None or s.organization_id in wanted],
+    }
 
 
 # --- import -----------------------------------------------------------------------------------
 
-def _remove_organization(session: Session, organization_id: str) -> None:
+def _clear_organization(session: Session, organization_id: str) -> Organization | None:
+    """Removes an organisation's listings and locations but keeps its row: staff accounts point at it."""
     existing = session.get(Organization, organization_id)
     if existing is None:
-        return
+        return None
     existing.services.clear()
     session.flush()
     for location in session.execute(select(Location).where(Location.organization_id == organization_id)).scalars():
         unindex_location(session, location.id)
         session.delete(location)
     session.flush()
-    session.delete(existing)
-    session.flush()
+    return existing
 
 
 def _parse_datetime(value: Any) -> dt.datetime:
@@ -134,55 +145,61 @@ def import_document(engine: Engine, document: Any) -> dict[str, int]:
     validate_document(document)
     create_schema(engine)
     with session_factory(engine).begin() as session:
-        for org in document.get("organizations", []):
-            _remove_organization(session, org["id"])
-            session.add(Organization(
-                id=org["id"], name=org["name"], description=org.get("description") or "", website=org.get("website"),
-                is_sample=bool((org.get(EXTENSION) or {}).get("is_sample")),
-            ))
-        session.flush()
-        for loc in document.get("locations", []):
-            addresses = loc.get("addresses") or []
-            session.add(Location(
-                id=loc["id"], organization_id=loc["organization_id"], location_type=loc["location_type"],
-                name=loc.get("name"), address=(addresses[0].get("address_1") if addresses else None),
-                latitude=float(loc["latitude"]), longitude=float(loc["longitude"]),
-                timezone=(loc.get(EXTENSION) or {}).get("timezone", "UTC"),
-            ))
-        session.flush()
-        for loc in document.get("locations", []):
-            index_location(session, loc["id"], float(loc["latitude"]), float(loc["longitude"]))
-        for record in _progress(document.get("services", []), "services"):
-            extension = record.get(EXTENSION) or {}
-            service = Service(
-                id=record["id"], organization_id=record["organization_id"], name=record["name"],
-                description=record.get("description") or "", status=record["status"],
-                category=extension["category"], requires_id=extension["requires_id"],
-                firewall_pledge=bool(extension.get("firewall_pledge")),
-                free_of_charge=bool(extension.get("free_of_charge")), walk_in=bool(extension.get("walk_in")),
-                is_sample=bool(extension.get("is_sample")),
-                assured_date=dt.date.fromisoformat(record["assured_date"]) if record.get("assured_date") else None,
-                last_modified=_parse_datetime(record.get("last_modified")),
-            )
-            service.translations = [
-                ServiceTranslation(language=language, name=t["name"], description=t.get("description") or "")
-                for language, t in (extension.get("translations") or {}).items()
-            ]
-            service.phones = [Phone(id=p.get("id") or f"{record['id']}-phone-{i}", number=p["number"],
-                                    type=p.get("type") or "voice") for i, p in enumerate(record.get("phones") or [])]
-            service.schedules = [
-                Schedule(id=s.get("id") or f"{record['id']}-schedule-{i}", freq=s.get("freq") or "WEEKLY",
-                         byday=s["byday"], opens_at=s["opens_at"], closes_at=s["closes_at"])
-                for i, s in enumerate(record.get("schedules") or [])
-            ]
-            service.languages = [Language(id=l.get("id") or f"{record['id']}-lang-{l['code']}", code=l["code"])
-                                 for l in record.get("languages") or []]
-            service.service_at_locations = [
-                ServiceAtLocation(id=link.get("id") or f"{record['id']}-at-{link['location_id']}",
-                                  location_id=link["location_id"])
-                for link in record.get("service_at_locations") or []
-            ]
-            session.add(service)
+        return import_into_session(session, document)
+
+
+def import_into_session(session: Session, document: Any) -> dict[str, int]:
+    """The same, inside a transaction the caller owns (the portal writes its audit entry in it too)."""
+    validate_document(document)
+    for org in document.get("organizations", []):
+        organization = _clear_organization(session, org["id"]) or Organization(id=org["id"])
+        organization.name, organization.description = org["name"], org.get("description") or ""
+        organization.website = org.get("website")
+        organization.is_sample = bool((org.get(EXTENSION) or {}).get("is_sample"))
+        session.add(organization)
+    session.flush()
+    for loc in document.get("locations", []):
+        addresses = loc.get("addresses") or []
+        session.add(Location(
+            id=loc["id"], organization_id=loc["organization_id"], location_type=loc["location_type"],
+            name=loc.get("name"), address=(addresses[0].get("address_1") if addresses else None),
+            latitude=float(loc["latitude"]), longitude=float(loc["longitude"]),
+            timezone=(loc.get(EXTENSION) or {}).get("timezone", "UTC"),
+        ))
+    session.flush()
+    for loc in document.get("locations", []):
+        index_location(session, loc["id"], float(loc["latitude"]), float(loc["longitude"]))
+    for record in _progress(document.get("services", []), "services"):
+        extension = record.get(EXTENSION) or {}
+        service = Service(
+            id=record["id"], organization_id=record["organization_id"], name=record["name"],
+            description=record.get("description") or "", status=record["status"],
+            category=extension["category"], requires_id=extension["requires_id"],
+            firewall_pledge=bool(extension.get("firewall_pledge")),
+            free_of_charge=bool(extension.get("free_of_charge")), walk_in=bool(extension.get("walk_in")),
+            is_sample=bool(extension.get("is_sample")),
+            assured_date=dt.date.fromisoformat(record["assured_date"]) if record.get("assured_date") else None,
+            last_modified=_parse_datetime(record.get("last_modified")),
+        )
+        service.translations = [
+            ServiceTranslation(language=language, name=t["name"], description=t.get("description") or "")
+            for language, t in (extension.get("translations") or {}).items()
+        ]
+        service.phones = [Phone(id=p.get("id") or f"{record['id']}-phone-{i}", number=p["number"],
+                                type=p.get("type") or "voice") for i, p in enumerate(record.get("phones") or [])]
+        service.schedules = [
+            Schedule(id=s.get("id") or f"{record['id']}-schedule-{i}", freq=s.get("freq") or "WEEKLY",
+                     byday=s["byday"], opens_at=s["opens_at"], closes_at=s["closes_at"])
+            for i, s in enumerate(record.get("schedules") or [])
+        ]
+        service.languages = [Language(id=l.get("id") or f"{record['id']}-lang-{l['code']}", code=l["code"])
+                             for l in record.get("languages") or []]
+        service.service_at_locations = [
+            ServiceAtLocation(id=link.get("id") or f"{record['id']}-at-{link['location_id']}",
+                              location_id=link["location_id"])
+            for link in record.get("service_at_locations") or []
+        ]
+        session.add(service)
     return {table: len(document.get(table, [])) for table in ("organizations", "locations", "services")}
 
 

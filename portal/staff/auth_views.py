@@ -1,0 +1,70 @@
+"""Log in and log out."""
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from portal.keys import DB_SESSIONS
+from portal.staff.pages import render
+from portal.staff.security import (
+    ACTOR, LOGIN_CSRF_COOKIE, new_login_csrf, session_cookie_name, set_cookie, tokens_match, actor_of,
+)
+from staff.accounts import MAX_PASSWORD_LENGTH, authenticate, is_throttled
+from staff.sessions import close_session, open_session
+
+MAX_USERNAME_LENGTH = 80
+
+
+def _login_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
+    token = new_login_csrf()
+    response = render(request, "login.html", {"login_csrf": token, "error": error}, status=status)
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+async def login_form(request: web.Request) -> web.Response:
+    if request.get(ACTOR) is not None:
+        raise web.HTTPSeeOther("/portal/")
+    return _login_page(request)
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf_token")):
+        return _login_page(request, "expired", status=403)
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    if not username or not password or len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        return _login_page(request, "wrong", status=401)
+    sessions = request.app[DB_SESSIONS]
+
+    def check() -> tuple[str, str | None]:
+        with sessions.begin() as db:
+            if is_throttled(db, username):
+                return "throttled", None
+            actor = authenticate(db, username, password)
+            if actor is None:
+                return ("throttled" if is_throttled(db, username) else "wrong"), None
+            return "ok", open_session(db, actor, request.cookies.get(session_cookie_name(request)))
+
+    # argon2 takes tens of milliseconds on purpose: off the event loop, which also serves the bot's replies.
+    outcome, token = await asyncio.get_running_loop().run_in_executor(None, check)
+    if outcome == "throttled":
+        return _login_page(request, "throttled", status=429)
+    if token is None:
+        return _login_page(request, "wrong", status=401)
+    response = web.HTTPSeeOther("/portal/")
+    set_cookie(request, response, session_cookie_name(request), token)
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    actor_of(request)
+    token = request.cookies.get(session_cookie_name(request))
+    if token:
+        with request.app[DB_SESSIONS].begin() as db:
+            close_session(db, token)
+    response = web.HTTPSeeOther("/portal/login")
+    response.del_cookie(session_cookie_name(request), path="/")
+    raise response

@@ -1,0 +1,50 @@
+"""Tables of the staff portal, in the directory database (the listings they guard live there too)."""
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+
+from services_db.models import Base
+
+
+class StaffAccount(Base):
+    __tablename__ = "staff_account"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(80), nullable=False, unique=True)
+    password_hash = Column(String(200), nullable=False)
+    role = Column(String(16), nullable=False)  # admin | staff | operator
+    organization_id = Column(String(64), ForeignKey("organization.id"), index=True)  # staff only
+    created_at = Column(DateTime, nullable=False)
+    disabled_at = Column(DateTime)
+
+
+class StaffSession(Base):
+    """A login. Only a hash of the cookie's value is kept, so a copy of the database opens no session."""
+
+    __tablename__ = "staff_session"
+    token_hash = Column(String(64), primary_key=True)
+    account_id = Column(Integer, ForeignKey("staff_account.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    last_seen_at = Column(DateTime, nullable=False)
+
+
+class LoginThrottle(Base):
+    """Failed logins per account name (hashed), to slow down password guessing."""
+
+    __tablename__ = "login_throttle"
+    name_hash = Column(String(64), primary_key=True)
+    failures = Column(Integer, nullable=False)
+    first_failure_at = Column(DateTime, nullable=False)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime, nullable=False, index=True)
+    actor = Column(String(80), nullable=False)
+    action = Column(String(32), nullable=False)
+    record_type = Column(String(32), nullable=False)
+    record_id = Column(String(64), nullable=False)
+    organization_id = Column(String(64), index=True)
+    before = Column(Text)  # JSON
+    after = Column(Text)  # JSON
