@@ -11,7 +11,7 @@ from portal.staff.security import (
     ACTOR, LOGIN_CSRF_COOKIE, new_login_csrf, session_cookie_name, set_cookie, tokens_match, actor_of,
 )
 from staff.accounts import MAX_PASSWORD_LENGTH, authenticate, is_throttled
-from staff.sessions import close_session, open_session
+from staff.sessions import close_session, open_session, purge_expired
 
 MAX_USERNAME_LENGTH = 80
 
@@ -45,6 +45,7 @@ async def login(request: web.Request) -> web.Response:
             actor = authenticate(db, username, password)
             if actor is None:
                 return ("throttled" if is_throttled(db, username) else "wrong"), None
+            purge_expired(db)  # sessions left to time out: tidied here, the one moment that writes anyway
             return "ok", open_session(db, actor, request.cookies.get(session_cookie_name(request)))
 
     # argon2 takes tens of milliseconds on purpose: off the event loop, which also serves the bot's replies.

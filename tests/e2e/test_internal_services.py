@@ -40,3 +40,22 @@ def test_internal_services_listen_on_loopback_only(stack) -> None:  # type: igno
     for port in (stack.ports.actions, stack.ports.portal, stack.ports.rasa):
         lines = [line for line in listening.splitlines() if f":{port} " in line]
         assert lines and all("127.0.0.1:" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"}])
+def test_console_parse_refuses_requests_without_the_token(stack, headers: dict) -> None:  # type: ignore[no-untyped-def]
+    status, reply = post(f"{stack.rasa_url}/webhooks/console/parse", json.dumps({"text": "hola"}).encode(), headers)
+    assert status == 401 and "intent" not in str(reply)
+
+
+def test_console_parse_reads_a_question_without_starting_a_conversation(stack) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.conftest import conversation_db
+
+    before = conversation_db().read_bytes() if conversation_db().exists() else b""
+    auth = {"Authorization": f"Bearer {stack.internal_token}"}
+    status, reply = post(f"{stack.rasa_url}/webhooks/console/parse",
+                         json.dumps({"text": "mon fils peut aller à l'école sans papiers ?"}).encode(), auth)
+    assert status == 200 and reply["language"] == "fr" and reply["intent"] == "ask_education"
+    status, reply = post(f"{stack.rasa_url}/webhooks/console/parse", b'{"text": 5}', auth)
+    assert status == 400 and "text" in reply["error"]
+    assert (conversation_db().read_bytes() if conversation_db().exists() else b"") == before

@@ -69,6 +69,15 @@ def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(server: Po
     assert "Forged" not in client.get("/portal/services/svc-arroios-clinica").text
 
 
+def test_a_multipart_form_without_the_token_is_refused_too(server: PortalServer) -> None:
+    client = logged_in(server, "staff-a")
+    reply = client.post("/portal/services/svc-arroios-clinica/confirm", with_csrf=False,
+                        files={"name": (None, "Forged")})
+    assert reply.status_code == 403
+    upload = client.post(f"/portal/orgs/{ORG_A}/import", with_csrf=False, files={"file": ("x.json", b"{}")})
+    assert upload.status_code == 403
+
+
 def test_a_form_posted_from_another_site_is_refused(server: PortalServer) -> None:
     client = logged_in(server, "staff-a")
     reply = client.post("/portal/services/svc-arroios-clinica/confirm", origin="https://evil.example")
@@ -125,6 +134,12 @@ def test_idle_sessions_expire(server: PortalServer) -> None:
         for row in db.query(StaffSession):
             row.last_seen_at -= dt.timedelta(hours=1)
     assert client.get(f"/portal/orgs/{ORG_A}").status_code == 303
+    with session_factory(server.engine).begin() as db:
+        for row in db.query(StaffSession):
+            row.last_seen_at -= dt.timedelta(hours=1)
+    logged_in(server, "staff-b")  # a login tidies away every timed-out session
+    with session_factory(server.engine)() as db:
+        assert db.query(StaffSession).count() == 1
 
 
 def test_create_admin_from_the_command_line(server: PortalServer) -> None:
