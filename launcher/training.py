@@ -11,7 +11,8 @@ from settings import ROOT
 
 MODELS_DIR = ROOT / "models"
 # Everything the trained model depends on: data, domain, pipeline, and our components' code.
-MODEL_INPUTS = ("config.yml", "bot/domain", "data", "bot/components", "bot/langid", "bot/entity_lexicon.py")
+MODEL_INPUTS = ("config.yml", "bot/domain", "data", "bot/components", "bot/langid", "bot/entity_lexicon.py",
+                "bot/intent_ensemble.py")
 
 
 def model_inputs_hash() -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.langid.scripts import SCRIPT_LANGUAGES, arabic_script_hint, cyrillic_script_hint, dominant_script
+from bot.langid.scripts import SCRIPT_LANGUAGES, arabic_script_candidates, cyrillic_script_hint, dominant_script
 from i18n.languages import SUPPORTED
 
 UNDETERMINED = "und"  # no letters at all: emoji, digits, punctuation
@@ -68,11 +68,9 @@ class LanguageIdentifier:
             return Detection(UNDETERMINED, 0.0)
         if script == "other":
             return Detection(OTHER, 0.9)
-        if script == "arabic" and (hint := arabic_script_hint(cleaned)):
-            return Detection(hint, 0.95)
         if script == "cyrillic" and (hint := cyrillic_script_hint(cleaned)):
             return Detection(hint, 0.95)
-        candidates = SCRIPT_LANGUAGES[script]
+        candidates = arabic_script_candidates(cleaned) if script == "arabic" else SCRIPT_LANGUAGES[script]
         if len(candidates) == 1:
             return Detection(candidates[0], 0.95)
 

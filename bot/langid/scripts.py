@@ -41,14 +41,16 @@ def dominant_script(text: str) -> str | None:
     return max(counts, key=counts.__getitem__) if counts else None
 
 
-def arabic_script_hint(text: str) -> str | None:
-    """A language that distinctive letters prove, if any."""
+def arabic_script_candidates(text: str) -> tuple[str, ...]:
+    """The languages the letters leave possible. Pashto-only letters prove Pashto. Persian letters rule
+    out Arabic but not Pashto, which writes پ چ ژ ک ی too (and گ on a Persian keyboard): the models
+    decide between the two."""
     letters = set(text)
     if letters & PASHTO_LETTERS:
-        return "ps"
+        return ("ps",)
     if letters & PERSIAN_LETTERS and not letters & ARABIC_ONLY_LETTERS:
-        return "fa"
-    return None
+        return ("fa", "ps")
+    return SCRIPT_LANGUAGES["arabic"]
 
 
 def cyrillic_script_hint(text: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.langid.core import OTHER, UNDETERMINED, LanguageIdentifier
-from bot.langid.scripts import arabic_script_hint, dominant_script
+from bot.langid.scripts import arabic_script_candidates, dominant_script
 from bot.langid.training import labelled_examples, load_or_train
 from i18n.conversation_language import sets_conversation_language
 from settings import ROOT
@@ -56,9 +56,9 @@ def test_output_has_the_contract_shape(identifier: LanguageIdentifier) -> None:
 
 
 def test_script_rules() -> None:
-    assert arabic_script_hint("زه ډاکټر ته اړتیا لرم") == "ps"
-    assert arabic_script_hint("من به دکتر نیاز دارم") == "fa"
-    assert arabic_script_hint("أحتاج إلى طبيب") is None
+    assert arabic_script_candidates("زه ډاکټر ته اړتیا لرم") == ("ps",)
+    assert arabic_script_candidates("من به دکتر نیاز دارم") == ("fa", "ps")  # Pashto writes ک and ی too
+    assert arabic_script_candidates("أحتاج إلى طبيب") == ("ar", "fa", "ps")
     assert dominant_script("ሰላም ሓኪም ደልየ") == "ethiopic"
     assert dominant_script("123 !!") is None
 
