@@ -104,3 +104,20 @@ def authenticate(session: Session, username: str, password: str, now: dt.datetim
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
     return actor_of(account)
+
+
+def find_account(session: Session, username: str) -> StaffAccount | None:
+    return session.execute(
+        select(StaffAccount).where(StaffAccount.username == normalise_username(username))
+    ).scalar_one_or_none()
+
+
+def set_disabled(account: StaffAccount, disabled: bool) -> None:
+    """A disabled account cannot log in, and its open sessions stop at their next request."""
+    account.disabled_at = _now() if disabled else None
+
+
+def set_password(account: StaffAccount, password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise AccountError("bad_password")
+    account.password_hash = _hasher.hash(password)

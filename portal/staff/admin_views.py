@@ -10,9 +10,9 @@ from portal.keys import DB_SESSIONS
 from portal.staff.pages import forbidden, render
 from portal.staff.security import actor_of
 from services_db.models import Organization
-from staff.accounts import AccountError, create_account
+from staff.accounts import AccountError, create_account, find_account, set_disabled, set_password
 from staff.audit import entries, record_change
-from staff.models import StaffAccount
+from staff.models import StaffAccount, StaffSession
 from staff.roles import ADMIN, ROLES, STAFF
 
 
@@ -69,3 +69,43 @@ async def add_account(request: web.Request) -> web.Response:
     context = _accounts_context(request)
     context.update({"error": error, "created": None if error else username.strip().lower()})
     return render(request, "accounts.html", context, status=400 if error else 200)
+
+
+ACCOUNT_ACTIONS = ("disable", "enable", "password")
+
+
+async def change_account(request: web.Request) -> web.Response:
+    """Disable or re-enable an account, or give it a new password (which also ends its sessions)."""
+    actor = actor_of(request)
+    if not actor.can_manage_accounts:
+        raise forbidden()
+    action, username = request.match_info["action"], request.match_info["username"]
+    if action not in ACCOUNT_ACTIONS:
+        raise web.HTTPNotFound(text="No such action.")
+    form = await request.post()
+    password = str(form.get("password", ""))
+
+    def change() -> str | None:
+        with request.app[DB_SESSIONS].begin() as db:
+            account = find_account(db, username)
+            if account is None:
+                return "no_such_account"
+            if account.username == actor.username and action == "disable":
+                return "not_yourself"
+            try:
+                if action == "password":
+                    set_password(account, password)
+                else:
+                    set_disabled(account, action == "disable")
+            except AccountError as error:
+                return error.code
+            if action != "enable":
+                db.query(StaffSession).filter_by(account_id=account.id).delete()
+            record_change(db, actor, action, "account", str(account.id), account.organization_id,
+                          None, {"username": account.username, "disabled": account.disabled_at is not None})
+        return None
+
+    error = await asyncio.get_running_loop().run_in_executor(None, change)
+    context = _accounts_context(request)
+    context.update({"error": error, "changed": None if error else (username, action)})
+    return render(request, "accounts.html", context, status=(404 if error == "no_such_account" else 400) if error else 200)

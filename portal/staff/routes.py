@@ -33,6 +33,7 @@ def setup_staff(app: web.Application) -> None:
     add.add_get("/portal/audit", admin_views.audit_log)
     add.add_get("/portal/accounts", admin_views.accounts_page)
     add.add_post("/portal/accounts", admin_views.add_account)
+    add.add_post("/portal/accounts/{username}/{action}", admin_views.change_account)
     add.add_get("/console", console_views.console_page)
     add.add_post("/console", console_views.console_search)
     add.add_static("/assets/", str(ASSETS), append_version=False)

@@ -24,8 +24,12 @@ ROUTES = [
     ("GET", "/portal/services/{service}"),
     ("POST", "/portal/services/{service}"),
     ("POST", "/portal/services/{service}/confirm"),
+    ("GET", "/portal/accounts"),
+    ("POST", "/portal/accounts"),
+    ("POST", "/portal/accounts/staff-b/disable"),
+    ("POST", "/portal/accounts/staff-b/password"),
 ]
-WRITES = [route for route in ROUTES if route[0] == "POST"] + [("POST", "/portal/accounts")]
+WRITES = [route for route in ROUTES if route[0] == "POST"]
 
 form_values = st.dictionaries(
     st.sampled_from(["name", "description", "category", "status", "address", "latitude", "longitude", "timezone",

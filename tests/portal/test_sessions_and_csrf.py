@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -153,3 +154,28 @@ def test_create_admin_from_the_command_line(server: PortalServer) -> None:
     admin = PortalClient(server)
     assert admin.login("root.admin", "a long enough password").status_code == 303
     assert "Accounts" in admin.get("/portal/accounts").text
+
+
+def test_admins_disable_accounts_and_set_new_passwords(server: PortalServer) -> None:
+    server.add_account("leaving", "staff", ORG_A)
+    server.add_account("the.admin", "admin")
+    leaving = logged_in(server, "leaving")
+    admin = logged_in(server, "the.admin")
+    admin.get("/portal/accounts")
+    reply = admin.post("/portal/accounts/leaving/disable")
+    assert reply.status_code == 200 and "disabled; its sessions are closed" in reply.text
+    assert leaving.get(f"/portal/orgs/{ORG_A}").status_code == 303  # the open session ended
+    assert PortalClient(server).login("leaving").status_code == 401
+    assert admin.post("/portal/accounts/the.admin/disable").status_code == 400  # not oneself
+    assert admin.post("/portal/accounts/nobody/disable").status_code == 404
+    admin.post("/portal/accounts/leaving/enable")
+    assert admin.post("/portal/accounts/leaving/password", {"password": "short"}).status_code == 400
+    new_password = "a brand new password 7"
+    assert admin.post("/portal/accounts/leaving/password", {"password": new_password}).status_code == 200
+    assert PortalClient(server).login("leaving").status_code == 401  # the old password is gone
+    assert PortalClient(server).login("leaving", new_password).status_code == 303
+    with session_factory(server.engine)() as db:
+        from staff.audit import entries
+
+        log = json.dumps([(e.action, e.after) for e in entries(db, limit=50)])
+    assert '"disable"' in log and '"password"' in log and new_password not in log
