@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -25,6 +25,12 @@ MIN_INTERVALS_SHOWN = 2
 MAX_INTERVALS_PER_DAY = 6
 PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{1,40}$")
 FLAGS = ("firewall_pledge", "free_of_charge", "walk_in")
+
+
+def missing_languages(translated: Iterable[str]) -> list[str]:
+    """The launch languages a listing has no name in yet."""
+    present = set(translated)
+    return [language for language in SUPPORTED if language not in present]
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class ServiceForm:
     hours: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # weekday → [(opens, closes)]
 
     def missing_translations(self) -> list[str]:
-        return [language for language in SUPPORTED if not self.translations.get(language, ("", ""))[0].strip()]
+        return missing_languages(language for language, (name, _) in self.translations.items() if name.strip())
 
     def interval_slots(self, weekday: int) -> list[tuple[str, str]]:
         """The day's intervals plus empty slots, so a second opening can be added without scripts."""

@@ -26,20 +26,16 @@ def _operator_default(request: web.Request) -> str:
     return "en"
 
 
-def _side(request: web.Request, language: str) -> RenderContext:
-    return RenderContext(language=language, arguments={}, settings=request.app[SETTINGS],
+def _side(request: web.Request, language: str, arguments: dict[str, Any] | None = None) -> RenderContext:
+    return RenderContext(language=language, arguments=arguments or {}, settings=request.app[SETTINGS],
                          directory=request.app[DIRECTORY], now=dt.datetime.now(dt.timezone.utc))
 
 
 def _texts(request: web.Request, response: str, arguments: dict[str, Any], languages: list[str]) -> list[dict]:
     """The same reply in each language, side by side."""
-    column = []
-    for language in languages:
-        context = _side(request, language)
-        context.arguments = arguments
-        column.append({"language": language, "rtl": language in RIGHT_TO_LEFT,
-                       "text": render_reply(response, context).text})
-    return column
+    return [{"language": language, "rtl": language in RIGHT_TO_LEFT,
+             "text": render_reply(response, _side(request, language, arguments)).text}
+            for language in languages]
 
 
 async def console_page(request: web.Request) -> web.Response:

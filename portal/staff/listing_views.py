@@ -15,7 +15,8 @@ from portal.staff.security import actor_of
 from services_db.categories import CATEGORIES
 from services_db.database import index_location
 from services_db.editing import (
-    ServiceForm, apply_form, confirm_accurate, form_from_post, form_from_service, snapshot, validate_form,
+    ServiceForm, apply_form, confirm_accurate, form_from_post, form_from_service, missing_languages, snapshot,
+    validate_form,
 )
 from services_db.freshness import is_stale
 from services_db.hsds_validation import SERVICE_STATUSES, YES_NO_UNKNOWN
@@ -67,8 +68,7 @@ async def organization_page(request: web.Request) -> web.Response:
         services = sorted(organization.services, key=lambda s: s.name.lower())
         listings = [{"id": s.id, "name": s.name, "category": s.category, "status": s.status,
                      "assured_date": s.assured_date, "stale": is_stale(s.assured_date, settings),
-                     "missing": ServiceForm(translations={t.language: (t.name, t.description)
-                                                          for t in s.translations}).missing_translations()}
+                     "missing": missing_languages(t.language for t in s.translations if t.name.strip())}
                     for s in services]
         name = organization.name
     return render(request, "organization.html", {
