@@ -5,7 +5,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from portal.keys import DB_SESSIONS, DIRECTORY, ENGINE, SETTINGS
+from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
 from portal.nlg import nlg
 from portal.staff.routes import setup_staff
 from portal.staff.security import staff_security
@@ -44,7 +44,7 @@ def setup_routes(app: web.Application) -> None:
 async def directory_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(app[SETTINGS].directory_db_url)
     create_schema(engine)  # the staff tables come with a migration; a new database gets everything
-    app[ENGINE], app[DB_SESSIONS] = engine, session_factory(engine)
+    app[DB_SESSIONS] = session_factory(engine)
     app[DIRECTORY] = open_directory(engine)
     yield
     engine.dispose()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services_db.repository import ServiceDirectory
@@ -10,5 +9,4 @@ from settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 DIRECTORY = web.AppKey("directory", ServiceDirectory)
-ENGINE = web.AppKey("engine", Engine)
 DB_SESSIONS = web.AppKey("db_sessions", sessionmaker)  # of Session

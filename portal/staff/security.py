@@ -86,7 +86,11 @@ async def staff_security(request: web.Request, handler: Handler) -> web.StreamRe
                 raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
     elif found is None and request.path != LOGIN_PATH:
         raise web.HTTPSeeOther(LOGIN_PATH)
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPException as raised:  # redirects and refusals are responses too: same headers
+        raised.headers.update(SECURITY_HEADERS)
+        raise
     response.headers.update(SECURITY_HEADERS)
     return response
 

@@ -82,7 +82,7 @@ def test_a_huge_form_is_refused_with_413(server: PortalServer) -> None:
 def test_a_script_in_a_service_name_is_shown_as_text(server: PortalServer) -> None:
     client = logged_in(server, "staff-a")
     name = '<script>alert("x")</script> Clinic'
-    assert client.post(f"/portal/services/svc-arroios-dentista",
+    assert client.post("/portal/services/svc-arroios-dentista",
                        with_changes(_form(client, "svc-arroios-dentista"), name=name)).status_code == 303
     for page in (client.get(f"/portal/orgs/{ORG_A}"), client.get("/portal/services/svc-arroios-dentista")):
         assert "<script>alert" not in page.text

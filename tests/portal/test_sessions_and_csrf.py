@@ -96,10 +96,12 @@ def test_login_form_needs_its_own_token(server: PortalServer) -> None:
 
 
 def test_pages_are_not_cached_or_framed(server: PortalServer) -> None:
-    page = logged_in(server, "staff-a").get(f"/portal/orgs/{ORG_A}")
-    assert page.headers["Cache-Control"] == "no-store"
-    assert page.headers["X-Frame-Options"] == "DENY"
-    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    client = logged_in(server, "staff-a")
+    # A page, a redirect and a refusal alike.
+    for page in (client.get(f"/portal/orgs/{ORG_A}"), client.get("/portal/"), client.get("/portal/accounts")):
+        assert page.headers["Cache-Control"] == "no-store"
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
 def test_failed_logins_are_throttled_per_account(server: PortalServer) -> None:
