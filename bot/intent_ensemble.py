@@ -11,6 +11,8 @@ import pickle
 from pathlib import Path
 from typing import Iterable
 
+from services_db.text_normalise import fold
+
 DIET_WEIGHT = 0.2
 
 
@@ -20,7 +22,8 @@ class LinearIntentModel:
 
     @staticmethod
     def _text(text: str) -> str:
-        return " ".join(text.lower().split())
+        # Folded, so "çocuğum okula gidebilir mi" and "cocugum okula gidebilir mi" share their n-grams.
+        return " ".join(fold(text).split())
 
     def fit(self, examples: Iterable[tuple[str, str]]) -> "LinearIntentModel":
         from sklearn.feature_extraction.text import TfidfVectorizer

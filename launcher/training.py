@@ -12,7 +12,7 @@ from settings import ROOT
 MODELS_DIR = ROOT / "models"
 # Everything the trained model depends on: data, domain, pipeline, and our components' code.
 MODEL_INPUTS = ("config.yml", "bot/domain", "data", "bot/components", "bot/langid", "bot/entity_lexicon.py",
-                "bot/intent_ensemble.py")
+                "bot/intent_ensemble.py", "services_db/text_normalise.py")
 
 
 def model_inputs_hash() -> str:

@@ -1,11 +1,13 @@
-"""Folding of user text so that 'Graça', 'graca' and 'GRACA', or 'ألفاما' and 'الفاما', compare equal."""
+"""Folding of user text so that 'Graça', 'graca' and 'GRACA', 'çocuğum' and 'cocugum', or 'ألفاما' and 'الفاما',
+compare equal: people on phones often type without accents, Turkish letters or hamza."""
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_ARABIC_FOLD = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي", "ك": "ک", "ـ": None,
+# Turkish dotless ı has no decomposition, so NFKD alone would keep "ışık" apart from "isik".
+_LETTER_FOLD = str.maketrans({
+    "ı": "i", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي", "ك": "ک", "ـ": None,
 })
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -13,7 +15,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.translate(_ARABIC_FOLD)
+    return stripped.translate(_LETTER_FOLD)
 
 
 def words(text: str) -> list[tuple[str, int, int]]:

@@ -14,6 +14,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.language_detector import LANGUAGE_KEY
+from services_db.text_normalise import fold
 
 SPACY_HAS_NO_RULES = frozenset({"ps", "so"})
 MULTI_LANGUAGE = "xx"
@@ -57,4 +58,6 @@ class MultilingualTokenizer(Tokenizer):
         ]
         if not words:
             return [Token(text, 0)]
-        return self._apply_token_pattern([Token(word, start) for word, start in words])
+        # The lemma is what CountVectorsFeaturizer counts: folded, so a word typed without its accents or
+        # Turkish letters ("cocuk" for "çocuk") is the same feature for DIET.
+        return self._apply_token_pattern([Token(word, start, lemma=fold(word)) for word, start in words])

@@ -35,3 +35,12 @@ def test_a_message_like_nothing_we_know_gets_a_low_confidence() -> None:
     model = LinearIntentModel().fit(EXAMPLES)
     _, confidence = combine({}, model.probabilities("qwxz zzkk"))[0]
     assert confidence < 0.6
+
+
+def test_a_message_typed_without_turkish_letters_reads_like_the_one_with_them() -> None:
+    model = LinearIntentModel().fit([
+        ("çocuğum okula gidebilir mi", "ask_education"), ("okul kaydı nasıl yapılır", "ask_education"),
+        ("ışıklar kapandı ev sahibi attı", "ask_housing"), ("ev sahibi depozitoyu vermiyor", "ask_housing"),
+    ])
+    assert model.probabilities("cocugum okula gidebilir mi") == model.probabilities("çocuğum okula gidebilir mi")
+    assert model.probabilities("ISIKLAR KAPANDI") == model.probabilities("ışıklar kapandı")
