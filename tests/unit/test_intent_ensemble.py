@@ -44,3 +44,10 @@ def test_a_message_typed_without_turkish_letters_reads_like_the_one_with_them() 
     ])
     assert model.probabilities("cocugum okula gidebilir mi") == model.probabilities("çocuğum okula gidebilir mi")
     assert model.probabilities("ISIKLAR KAPANDI") == model.probabilities("ışıklar kapandı")
+
+
+def test_words_with_different_endings_share_their_first_letters() -> None:
+    from bot.intent_ensemble import word_prefixes
+
+    assert word_prefixes("okula okulda okullar") == ["okul", "okul", "okul"]
+    assert word_prefixes("ev") == ["ev"]
