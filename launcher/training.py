@@ -1,29 +1,21 @@
 """Trains the Rasa model only when something it is built from changed (cache by content hash)."""
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.model_code import MODEL_CODE, fingerprint
 from settings import ROOT
 
 MODELS_DIR = ROOT / "models"
 # Everything the trained model depends on: data, domain, pipeline, and our components' code.
-MODEL_INPUTS = ("config.yml", "bot/domain", "data", "bot/components", "bot/langid", "bot/entity_lexicon.py",
-                "bot/intent_ensemble.py", "services_db/text_normalise.py")
+MODEL_INPUTS = ("config.yml", "bot/domain", "data", *MODEL_CODE)
 
 
 def model_inputs_hash() -> str:
-    digest = hashlib.sha256()
-    for entry in MODEL_INPUTS:
-        path = ROOT / entry
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.relative_to(ROOT).as_posix().encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+    return fingerprint(MODEL_INPUTS)
 
 
 def subprocess_env() -> dict[str, str]:

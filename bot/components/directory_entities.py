@@ -18,6 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.code_fingerprint import FingerprintedByCode
 from bot.entity_lexicon import EntityLexicon, build_lexicon_phrases
 from settings import get_settings
 
@@ -25,7 +26,7 @@ PHRASES_FILE = "entity_phrases.json"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class DirectoryEntityExtractor(GraphComponent):
+class DirectoryEntityExtractor(FingerprintedByCode, GraphComponent):
     def __init__(
         self,
         model_storage: ModelStorage,

@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.code_fingerprint import FingerprintedByCode
 from bot.intent_ensemble import DIET_WEIGHT, LinearIntentModel, combine
 
 MODEL_FILE = "linear_intents.pkl"
@@ -22,7 +23,7 @@ RANKING_LENGTH = 10
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class IntentEnsemble(GraphComponent):
+class IntentEnsemble(FingerprintedByCode, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"diet_weight": DIET_WEIGHT}

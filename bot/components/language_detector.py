@@ -17,6 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.code_fingerprint import FingerprintedByCode
 from bot.langid.core import LanguageIdentifier
 from bot.langid.training import train as train_own_model
 from i18n.conversation_language import sets_conversation_language
@@ -27,7 +28,7 @@ OWN_MODEL_FILE = "own_langid.ftz"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(FingerprintedByCode, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # Our NLU data is split by language in folders; Rasa's merged TrainingData forgets which is which.

@@ -13,12 +13,13 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.components.code_fingerprint import FingerprintedByCode
 from bot.components.language_detector import LANGUAGE_KEY
 from bot.langid.core import OTHER, UNDETERMINED
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class UnsupportedLanguageGate(GraphComponent):
+class UnsupportedLanguageGate(FingerprintedByCode, GraphComponent):
     @classmethod
     def create(
         cls,

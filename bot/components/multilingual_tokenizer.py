@@ -13,6 +13,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.components.code_fingerprint import FingerprintedByCode
 from bot.components.language_detector import LANGUAGE_KEY
 from services_db.text_normalise import fold
 
@@ -32,7 +33,7 @@ def spacy_tokenizer(language: str) -> Any:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class MultilingualTokenizer(Tokenizer):
+class MultilingualTokenizer(FingerprintedByCode, Tokenizer):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"intent_tokenization_flag": False, "intent_split_symbol": "_", "token_pattern": None,
