@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.code_fingerprint import FingerprintedByCode
 from bot.langid.core import LanguageIdentifier
-from bot.langid.training import train as train_own_model
+from bot.langid.training import train_in_fresh_interpreter
 from i18n.conversation_language import sets_conversation_language
 
 LANGUAGE_KEY = "language"
@@ -71,7 +71,8 @@ class LanguageDetector(FingerprintedByCode, GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         with self._model_storage.write_to(self._resource) as directory:
-            train_own_model(Path(self._config["nlu_data_dir"]), Path(directory) / OWN_MODEL_FILE)
+            # Not in this process: next to TensorFlow, fastText training diverged (see the function).
+            train_in_fresh_interpreter(Path(self._config["nlu_data_dir"]), Path(directory) / OWN_MODEL_FILE)
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

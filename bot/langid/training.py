@@ -75,19 +75,23 @@ def train(nlu_dir: Path, output: Path) -> Any:
 
 
 def load_or_train(nlu_dir: Path, cache_dir: Path) -> Path:
-    """The cached model for the current data, trained first if the data changed.
-
-    Training runs in a fresh interpreter: inside a long-lived process that has loaded other native
-    libraries (a test session, a benchmark), fastText was seen to diverge ("Encountered NaN") at every
-    learning rate, while the same data trained fine on its own."""
+    """The cached model for the current data, trained first (in a fresh interpreter) if the data changed."""
     path = cache_dir / f"langid-{data_fingerprint(nlu_dir)}.ftz"
     if not path.exists():
         for stale in cache_dir.glob("langid-*.ftz"):
             stale.unlink()
-        root = Path(__file__).resolve().parents[2]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-        subprocess.run([sys.executable, "-m", "bot.langid.training", str(nlu_dir), str(path)], check=True, env=env)
+        train_in_fresh_interpreter(nlu_dir, path)
     return path
+
+
+def train_in_fresh_interpreter(nlu_dir: Path, output: Path) -> None:
+    """`train` in a new Python process. Inside a process that has loaded other native libraries (a test
+    session, a benchmark, `rasa train` with TensorFlow), fastText was seen to diverge ("Encountered NaN")
+    at every learning rate, while the same data trained fine on its own."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    output.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "bot.langid.training", str(nlu_dir), str(output)], check=True, env=env)
 
 
 if __name__ == "__main__":
