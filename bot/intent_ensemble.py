@@ -1,5 +1,6 @@
-"""A linear intent model (TF-IDF over character n-grams, words and word prefixes of the folded text, logistic regression)
-and its combination with DIET's ranking. Rasa-free: bot/components/intent_ensemble.py wraps it.
+"""A linear intent model (TF-IDF over character n-grams, words and word prefixes of the folded text;
+logistic regression) and its combination with DIET's ranking. Rasa-free: bot/components/intent_ensemble.py
+wraps it.
 
 Why: on held-out chat messages DIET and the linear model make different mistakes (DIET is weaker on
 Arabic dialects, the linear model on Turkish and Portuguese), and DIET's confidences are nearly always

@@ -10,7 +10,8 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from settings import ROOT
+
 MODEL_CODE = ("bot/components", "bot/langid", "bot/entity_lexicon.py", "bot/intent_ensemble.py",
               "bot/model_code.py", "services_db/text_normalise.py")
 
