@@ -4,7 +4,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-turns bench-langid bench-nlu bench-geosearch clean
+.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-turns bench-langid bench-nlu bench-nlu-validation bench-geosearch clean
 
 setup:
 	@scripts/setup.sh
@@ -45,6 +45,9 @@ bench-langid: setup
 
 bench-nlu: setup
 	$(PYTHON) -m bench.nlu
+
+bench-nlu-validation: setup
+	$(PYTHON) -m bench.nlu_validation
 
 bench-geosearch: setup
 	$(PYTHON) -m bench.geosearch

@@ -1,0 +1,136 @@
+"""Intent choices are made here, not on bench/data/heldout: a validation split of data/nlu/ itself.
+
+A Rasa model is trained without the files written last (chat, more, extra, stories, short, talk: other
+authors, chattier), and scored on them. DIET alone, the linear model alone and their mix are compared
+in one run (ratios against DIET alone), then a small grid of mix weights and fallback thresholds, so
+that changing DIET_WEIGHT or the FallbackClassifier numbers in config.yml has evidence that does not
+spend the held-out set.
+
+    make bench-nlu-validation
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from bench.nlu import macro_f1
+from bot.intent_ensemble import LinearIntentModel, combine
+from bot.langid.training import _ANNOTATION
+from launcher.training import subprocess_env
+from settings import ROOT
+
+VALIDATION_FILES = {"chat.yml", "more.yml", "extra.yml", "stories.yml", "short.yml", "talk.yml"}
+NONSENSE = ["asdkjh qwe", "jjjjjjj", "xcvb nm", "qwerty", "hhhhh kkkk", "sdfsdf", "ghjk", "kjhg lkjh", "wxq", "pppp"]
+Example = tuple[str, str, str]  # language, intent, text
+
+
+def examples(nlu_dir: Path, validation: bool) -> list[Example]:
+    found = []
+    for path in sorted(nlu_dir.glob("*/*.yml")):
+        if (path.name in VALIDATION_FILES) != validation:
+            continue
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines() if "intent" in block else []:
+                if line.strip().startswith("- "):
+                    found.append((path.parent.name, block["intent"], _ANNOTATION.sub(r"\1", line.strip()[2:]).strip()))
+    return found
+
+
+def pipeline_settings() -> tuple[float, float, float]:
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    ensemble = next(s for s in pipeline if s["name"].endswith("IntentEnsemble"))
+    fallback = next(s for s in pipeline if s["name"] == "FallbackClassifier")
+    return float(ensemble["diet_weight"]), float(fallback["threshold"]), float(fallback["ambiguity_threshold"])
+
+
+def train_diet_only(workdir: Path) -> Path:
+    """The project's pipeline trained on the non-validation files, with the mix and the fallback switched
+    off, so that the ranking it returns is DIET's own."""
+    shutil.copytree(ROOT / "data", workdir / "data")
+    for path in (workdir / "data" / "nlu").glob("*/*.yml"):
+        if path.name in VALIDATION_FILES:
+            path.unlink()
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    for step in config["pipeline"]:
+        if step["name"].endswith("IntentEnsemble"):
+            step["diet_weight"] = 1.0
+        if step["name"] == "FallbackClassifier":
+            step["threshold"], step["ambiguity_threshold"] = 0.0, 0.0
+    (workdir / "config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    command = [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(workdir / "config.yml"),
+               "--nlu", str(workdir / "data" / "nlu"), "--out", str(workdir), "--fixed-model-name", "validation"]
+    subprocess.run(command, cwd=ROOT, env=subprocess_env(), check=True, stdout=subprocess.DEVNULL)
+    return workdir / "validation.tar.gz"
+
+
+def diet_rankings(model: Path, texts: list[str]) -> list[dict[str, float]]:
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    agent = Agent.load(str(model))
+
+    async def parse_all() -> list[dict[str, float]]:
+        parsed = [await agent.parse_message(text) for text in texts]
+        return [{r["name"]: r["confidence"] for r in p["intent_ranking"]} for p in parsed]
+
+    return asyncio.run(parse_all())
+
+
+def score(rows: list[Example], rankings: list[list[tuple[str, float]]], threshold: float, margin: float) -> dict[str, float]:
+    by_language: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for (language, gold, _), ranking in zip(rows, rankings):
+        best, confidence = ranking[0] if ranking else ("nlu_fallback", 0.0)
+        if confidence < threshold or (len(ranking) > 1 and confidence - ranking[1][1] < margin):
+            best = "nlu_fallback"
+        by_language[language].append((gold, best))
+        by_language["ALL"].append((gold, best))
+    return {language: macro_f1(pairs) for language, pairs in by_language.items()}
+
+
+def main() -> None:
+    nlu_dir = ROOT / "data" / "nlu"
+    train, validation = examples(nlu_dir, validation=False), examples(nlu_dir, validation=True)
+    print(f"{len(train)} training and {len(validation)} validation messages (files: {', '.join(sorted(VALIDATION_FILES))})")
+    with tempfile.TemporaryDirectory(prefix="nlu-validation-") as workdir:
+        diet = diet_rankings(train_diet_only(Path(workdir)), [t for _, _, t in validation] + NONSENSE)
+    linear_model = LinearIntentModel().fit([(text, intent) for _, intent, text in train])
+    linear = [linear_model.probabilities(t) for _, _, t in validation] + [linear_model.probabilities(t) for t in NONSENSE]
+
+    def mixed(weight: float) -> list[list[tuple[str, float]]]:
+        return [combine(d, l, weight) for d, l in zip(diet, linear)]
+
+    weight, threshold, margin = pipeline_settings()
+    rows = validation  # the nonsense messages come after these in every ranking list
+    diet_alone = score(rows, mixed(1.0)[: len(rows)], 0.0, 0.0)
+    languages = sorted(k for k in diet_alone if k != "ALL") + ["ALL"]
+    print(f"\n{'language':<10}{'DIET':>8}{'linear':>8}{'mix':>8}{'mix+fallback':>14}{'mix/DIET':>10}")
+    linear_alone = score(rows, mixed(0.0)[: len(rows)], 0.0, 0.0)
+    mix = score(rows, mixed(weight)[: len(rows)], 0.0, 0.0)
+    configured = score(rows, mixed(weight)[: len(rows)], threshold, margin)
+    for language in languages:
+        print(f"{language:<10}{diet_alone[language]:>8.3f}{linear_alone[language]:>8.3f}{mix[language]:>8.3f}"
+              f"{configured[language]:>14.3f}{configured[language] / diet_alone[language]:>9.2f}x")
+
+    print(f"\nconfig.yml: diet_weight {weight}, fallback threshold {threshold}, margin {margin}. Grid (macro-F1 ALL, "
+          f"nonsense messages sent to the fallback out of {len(NONSENSE)}):")
+    for grid_weight in (0.0, 0.1, 0.2, 0.3, 0.5, 1.0):
+        cells = []
+        rankings = mixed(grid_weight)
+        for grid_threshold in (0.0, 0.2, 0.3, 0.4):
+            f1 = score(rows, rankings[: len(rows)], grid_threshold, margin)["ALL"]
+            caught = sum(1 for r in rankings[len(rows):] if r[0][1] < grid_threshold or r[0][1] - r[1][1] < margin)
+            cells.append(f"t={grid_threshold}: {f1:.3f} ({caught})")
+        print(f"  w={grid_weight:<4} " + "  ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
