@@ -19,6 +19,18 @@ class HeldOut:
     text: str
 
 
+def intent_examples(path: Path) -> list[tuple[str, str]]:
+    """(intent, text without annotations) for every example of an NLU file; lookup tables are skipped."""
+    pairs = []
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in (block.get("examples") or "").splitlines():
+            if line.strip().startswith("- "):
+                pairs.append((block["intent"], _ANNOTATION.sub(r"\1", line.strip()[2:]).strip()))
+    return pairs
+
+
 def load_heldout() -> list[HeldOut]:
     """The held-out messages, minus any that happen to be in the training data too (common phrases like
     "good night" were written by both authors independently): those would flatter the scores."""
@@ -26,16 +38,10 @@ def load_heldout() -> list[HeldOut]:
     from settings import ROOT
 
     training = {" ".join(text.lower().split()) for _, text in labelled_examples(ROOT / "data" / "nlu")}
-    examples = []
-    for path in sorted(HELDOUT_DIR.glob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in document.get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    text = _ANNOTATION.sub(r"\1", line.strip()[2:]).strip()
-                    if " ".join(text.lower().split()) not in training:
-                        examples.append(HeldOut(path.stem, block["intent"], text))
-    return examples
+    return [HeldOut(path.stem, intent, text)
+            for path in sorted(HELDOUT_DIR.glob("*.yml"))
+            for intent, text in intent_examples(path)
+            if " ".join(text.lower().split()) not in training]
 
 
 def length_bucket(text: str) -> str:

@@ -10,10 +10,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
 
-from bench.heldout import HeldOut, load_heldout
-from bot.langid.training import _ANNOTATION
+from bench.heldout import HeldOut, intent_examples, load_heldout
 from launcher.training import ensure_model
 from settings import ROOT
 
@@ -32,14 +30,8 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
 
 
 def training_pairs() -> list[tuple[str, str]]:
-    pairs = []
-    for path in sorted((ROOT / "data" / "nlu").glob("*/*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            if "intent" in block:
-                for line in (block.get("examples") or "").splitlines():
-                    if line.strip().startswith("- "):
-                        pairs.append((block["intent"], _ANNOTATION.sub(r"\1", line.strip()[2:]).lower()))
-    return pairs
+    return [(intent, text.lower()) for path in sorted((ROOT / "data" / "nlu").glob("*/*.yml"))
+            for intent, text in intent_examples(path)]
 
 
 def baseline_predictions(examples: list[HeldOut]) -> list[str]:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
+from bench.heldout import intent_examples
 from bench.nlu import macro_f1
 from bot.intent_ensemble import LinearIntentModel, combine
-from bot.langid.training import _ANNOTATION
 from launcher.training import subprocess_env
 from settings import ROOT
 
@@ -33,15 +33,9 @@ Example = tuple[str, str, str]  # language, intent, text
 
 
 def examples(nlu_dir: Path, validation: bool) -> list[Example]:
-    found = []
-    for path in sorted(nlu_dir.glob("*/*.yml")):
-        if (path.name in VALIDATION_FILES) != validation:
-            continue
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines() if "intent" in block else []:
-                if line.strip().startswith("- "):
-                    found.append((path.parent.name, block["intent"], _ANNOTATION.sub(r"\1", line.strip()[2:]).strip()))
-    return found
+    return [(path.parent.name, intent, text)
+            for path in sorted(nlu_dir.glob("*/*.yml")) if (path.name in VALIDATION_FILES) == validation
+            for intent, text in intent_examples(path)]
 
 
 def pipeline_settings() -> tuple[float, float, float]:
