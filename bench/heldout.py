@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
-from bot.langid.training import _ANNOTATION
+from bot.langid.training import intent_examples
 
 HELDOUT_DIR = Path(__file__).resolve().parent / "data" / "heldout"
 
@@ -17,18 +16,6 @@ class HeldOut:
     language: str
     intent: str
     text: str
-
-
-def intent_examples(path: Path) -> list[tuple[str, str]]:
-    """(intent, text without annotations) for every example of an NLU file; lookup tables are skipped."""
-    pairs = []
-    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-        if "intent" not in block:
-            continue
-        for line in (block.get("examples") or "").splitlines():
-            if line.strip().startswith("- "):
-                pairs.append((block["intent"], _ANNOTATION.sub(r"\1", line.strip()[2:]).strip()))
-    return pairs
 
 
 def load_heldout() -> list[HeldOut]:

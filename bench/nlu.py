@@ -11,7 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 
 
-from bench.heldout import HeldOut, intent_examples, load_heldout
+from bench.heldout import HeldOut, load_heldout
+from bot.langid.training import intent_examples
 from launcher.training import ensure_model
 from settings import ROOT
 

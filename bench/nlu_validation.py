@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from bench.heldout import intent_examples
 from bench.nlu import macro_f1
 from bot.intent_ensemble import LinearIntentModel, combine
+from bot.langid.training import intent_examples
 from launcher.training import subprocess_env
 from settings import ROOT
 

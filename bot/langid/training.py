@@ -8,7 +8,7 @@ import sys
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -19,22 +19,26 @@ _ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
 TRAINING_PARAMS = dict(minn=2, maxn=4, dim=16, epoch=40, lr=0.5, wordNgrams=1, bucket=60_000, loss="softmax", verbose=0)
 
 
-def _examples_in_file(path: Path) -> Iterator[str]:
+def intent_examples(path: Path) -> list[tuple[str, str]]:
+    """(intent, text without entity annotations) for every example of a Rasa NLU file. Lookup tables are
+    skipped: they are single words, too ambiguous across languages."""
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = []
     for block in document.get("nlu", []):
-        if "intent" not in block:  # lookup tables are single words: too ambiguous across languages
+        if "intent" not in block:
             continue
         for line in (block.get("examples") or "").splitlines():
             line = line.strip()
             if line.startswith("- "):
-                yield _ANNOTATION.sub(r"\1", line[2:]).strip()
+                pairs.append((block["intent"], _ANNOTATION.sub(r"\1", line[2:]).strip()))
+    return pairs
 
 
 def labelled_examples(nlu_dir: Path) -> list[tuple[str, str]]:
     pairs = []
     for language_dir in sorted(p for p in nlu_dir.iterdir() if p.is_dir() and p.name in SUPPORTED):
         for path in sorted(language_dir.glob("*.yml")):
-            pairs.extend((language_dir.name, text) for text in _examples_in_file(path) if text)
+            pairs.extend((language_dir.name, text) for _, text in intent_examples(path) if text)
     return pairs
 
 
