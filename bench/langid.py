@@ -20,6 +20,19 @@ def raw_lid176(model, text: str) -> str:  # type: ignore[no-untyped-def]
     return label if label in SUPPORTED else OTHER
 
 
+UNSUPPORTED_FILE = Path(__file__).resolve().parent / "data" / "unsupported.txt"
+
+
+def unsupported_messages() -> list[tuple[str, str]]:
+    """(language, message) in languages we do not support: each should be answered "other"."""
+    messages = []
+    for line in UNSUPPORTED_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            language, text = line.split("\t", 1)
+            messages.append((language, text))
+    return messages
+
+
 def main() -> None:
     import fasttext
 
@@ -50,6 +63,13 @@ def main() -> None:
     ours_hits, lid_hits, total = hits["ALL"]
     print(f"\nerrors: ours {1 - ours_hits / total:.1%}, lid.176 {1 - lid_hits / total:.1%}: "
           f"{(total - lid_hits) / max(1, total - ours_hits):.1f}x fewer errors (target 3x)")
+    refused = sum(code == OTHER for code in our_codes)
+    unsupported = unsupported_messages()
+    caught_ours = sum(ours.identify(text).code == OTHER for _, text in unsupported)
+    caught_lid = sum(raw_lid176(lid, text) == OTHER for _, text in unsupported)
+    print(f"\nunsupported languages (bench/data/unsupported.txt): ours answers \"other\" for {caught_ours} of "
+          f"{len(unsupported)}, lid.176 for {caught_lid}; supported-language messages we call \"other\": "
+          f"{refused} of {len(examples)}")
     per_message_ours = our_time / len(examples) * 1000
     print(f"\nper message: ours {per_message_ours:.3f} ms; ours / lid.176 time ratio "
           f"{our_time / lid_time:.1f}x (budget: under 0.1 ms a message)")

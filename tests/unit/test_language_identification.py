@@ -50,6 +50,23 @@ def test_unsupported_language_is_other(identifier: LanguageIdentifier) -> None:
     assert identifier.identify("我需要看医生").code == OTHER
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("need numero de utente pls", "en"),
+        ("where i do numero de utente", "en"),
+        ("bghit numero de utente", "ar"),
+        ("ho bisogno del numero di utente per andare dal medico", OTHER),
+    ],
+)
+def test_lisbon_portuguese_words_do_not_make_a_message_unsupported(
+    identifier: LanguageIdentifier, text: str, expected: str
+) -> None:
+    # People of every language write "utente", "renda", "contrato" in Portuguese; lid.176 takes a message
+    # full of them for Italian. A real Italian message stays "other".
+    assert identifier.identify(text).code == expected
+
+
 def test_output_has_the_contract_shape(identifier: LanguageIdentifier) -> None:
     output = identifier.identify("bonjour je cherche un médecin").as_output()
     assert output["code"] == "fr" and 0.5 < output["confidence"] <= 1.0
