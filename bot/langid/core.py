@@ -9,7 +9,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.langid.scripts import SCRIPT_LANGUAGES, arabic_script_candidates, cyrillic_script_hint, dominant_script
+from bot.langid.scripts import (
+    SCRIPT_LANGUAGES,
+    arabic_script_candidates,
+    cyrillic_script_hint,
+    dominant_script,
+    looks_amharic,
+)
 from i18n.languages import SUPPORTED
 
 UNDETERMINED = "und"  # no letters at all: emoji, digits, punctuation
@@ -81,6 +87,8 @@ class LanguageIdentifier:
         if script is None:
             return Detection(UNDETERMINED, 0.0)
         if script == "other":
+            return Detection(OTHER, 0.9)
+        if script == "ethiopic" and looks_amharic(cleaned):
             return Detection(OTHER, 0.9)
         if script == "cyrillic" and (hint := cyrillic_script_hint(cleaned)):
             return Detection(hint, 0.95)

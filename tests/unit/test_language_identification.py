@@ -54,7 +54,7 @@ def test_unsupported_language_is_other(identifier: LanguageIdentifier) -> None:
     "text, expected",
     [
         ("need numero de utente pls", "en"),
-        ("where i do numero de utente", "en"),
+        ("where can i do numero de utente", "en"),
         ("bghit numero de utente", "ar"),
         ("ho bisogno del numero di utente per andare dal medico", OTHER),
     ],
@@ -64,6 +64,21 @@ def test_lisbon_portuguese_words_do_not_make_a_message_unsupported(
 ) -> None:
     # People of every language write "utente", "renda", "contrato" in Portuguese; lid.176 takes a message
     # full of them for Italian. A real Italian message stays "other".
+    assert identifier.identify(text).code == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ወረቀት የለኝም ሆስፒታል መሄድ እችላለሁ", OTHER),  # Amharic: "I have no papers, can I go to hospital"
+        ("አለቃዬ ደሞዝ አልከፈለኝም", OTHER),  # Amharic: "my boss did not pay me"
+        ("ወረቐት የብለይን ሆስፒታል ክኸይድ ይኽእል ዶ", "ti"),  # the same question in Tigrinya
+        ("ሓለቓይ ደሞዝ ኣይሃበንን", "ti"),
+    ],
+)
+def test_geez_script_is_tigrinya_unless_it_reads_as_amharic(
+    identifier: LanguageIdentifier, text: str, expected: str
+) -> None:
     assert identifier.identify(text).code == expected
 
 
