@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from bot.langid.training import intent_examples
 
 HELDOUT_DIR = Path(__file__).resolve().parent / "data" / "heldout"

@@ -6,6 +6,7 @@ PASHTO_LETTERS = frozenset("ټډړږښګڼېۍځڅ")
 PERSIAN_LETTERS = frozenset("پچژگکی")
 ARABIC_ONLY_LETTERS = frozenset("ةىكي")
 UKRAINIAN_LETTERS = frozenset("іїєґ")
+RUSSIAN_LETTERS = frozenset("ыэъё")
 # Ge'ez script is Tigrinya or Amharic (which we do not support). Amharic shows itself in common words and
 # verb endings (-ለሁ "I do", -ኝም "not me", -ችሁ "you all"); Tigrinya in its own letters (ቐ, ኸ), the ኣ it
 # starts words with, and its own common words. None of these Amharic marks occurs in our 1,250 Tigrinya
@@ -18,7 +19,6 @@ TIGRINYA_WORDS = frozenset(
     "ኣሎ ኣሎኒ እዩ ከመይ እንታይ ኣብ ናይ ዶ የለን እየ ኢየ ይኽእል ኣይፋል እወ የብለይን ኣለኹ ኣለኹም ኣለኻ ኣሎና ብጣዕሚ".split()
 )
 TIGRINYA_LETTERS = frozenset(chr(code) for code in (*range(0x1250, 0x1257), *range(0x12B8, 0x12BF))) | {"ኣ"}
-RUSSIAN_LETTERS = frozenset("ыэъё")
 
 SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "arabic": ("ar", "fa", "ps"),
