@@ -10,7 +10,6 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-
 from bench.heldout import HeldOut, load_heldout
 from bot.langid.training import intent_examples
 from launcher.training import ensure_model

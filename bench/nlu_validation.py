@@ -79,12 +79,21 @@ def diet_rankings(model: Path, texts: list[str]) -> list[dict[str, float]]:
     return asyncio.run(parse_all())
 
 
-def score(rows: list[Example], rankings: list[list[tuple[str, float]]], threshold: float, margin: float) -> dict[str, float]:
+Ranking = list[tuple[str, float]]
+
+
+def goes_to_fallback(ranking: Ranking, threshold: float, margin: float) -> bool:
+    """What Rasa's FallbackClassifier decides: too unsure, or too close to the runner-up."""
+    if not ranking:
+        return True
+    confidence = ranking[0][1]
+    return confidence < threshold or (len(ranking) > 1 and confidence - ranking[1][1] < margin)
+
+
+def score(rows: list[Example], rankings: list[Ranking], threshold: float, margin: float) -> dict[str, float]:
     by_language: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for (language, gold, _), ranking in zip(rows, rankings):
-        best, confidence = ranking[0] if ranking else ("nlu_fallback", 0.0)
-        if confidence < threshold or (len(ranking) > 1 and confidence - ranking[1][1] < margin):
-            best = "nlu_fallback"
+        best = "nlu_fallback" if goes_to_fallback(ranking, threshold, margin) else ranking[0][0]
         by_language[language].append((gold, best))
         by_language["ALL"].append((gold, best))
     return {language: macro_f1(pairs) for language, pairs in by_language.items()}
@@ -93,23 +102,24 @@ def score(rows: list[Example], rankings: list[list[tuple[str, float]]], threshol
 def main() -> None:
     nlu_dir = ROOT / "data" / "nlu"
     train, validation = examples(nlu_dir, validation=False), examples(nlu_dir, validation=True)
-    print(f"{len(train)} training and {len(validation)} validation messages (files: {', '.join(sorted(VALIDATION_FILES))})")
+    print(f"{len(train)} training and {len(validation)} validation messages "
+          f"(files: {', '.join(sorted(VALIDATION_FILES))})")
+    texts = [text for _, _, text in validation] + NONSENSE  # the nonsense messages come last in every list
     with tempfile.TemporaryDirectory(prefix="nlu-validation-") as workdir:
-        diet = diet_rankings(train_diet_only(Path(workdir)), [t for _, _, t in validation] + NONSENSE)
+        diet = diet_rankings(train_diet_only(Path(workdir)), texts)
     linear_model = LinearIntentModel().fit([(text, intent) for _, intent, text in train])
-    linear = [linear_model.probabilities(t) for _, _, t in validation] + [linear_model.probabilities(t) for t in NONSENSE]
+    linear = [linear_model.probabilities(text) for text in texts]
 
-    def mixed(weight: float) -> list[list[tuple[str, float]]]:
+    def mixed(weight: float) -> list[Ranking]:
         return [combine(d, l, weight) for d, l in zip(diet, linear)]
 
     weight, threshold, margin = pipeline_settings()
-    rows = validation  # the nonsense messages come after these in every ranking list
-    diet_alone = score(rows, mixed(1.0)[: len(rows)], 0.0, 0.0)
+    diet_alone = score(validation, mixed(1.0)[: len(validation)], 0.0, 0.0)
     languages = sorted(k for k in diet_alone if k != "ALL") + ["ALL"]
     print(f"\n{'language':<10}{'DIET':>8}{'linear':>8}{'mix':>8}{'mix+fallback':>14}{'mix/DIET':>10}")
-    linear_alone = score(rows, mixed(0.0)[: len(rows)], 0.0, 0.0)
-    mix = score(rows, mixed(weight)[: len(rows)], 0.0, 0.0)
-    configured = score(rows, mixed(weight)[: len(rows)], threshold, margin)
+    linear_alone = score(validation, mixed(0.0)[: len(validation)], 0.0, 0.0)
+    mix = score(validation, mixed(weight)[: len(validation)], 0.0, 0.0)
+    configured = score(validation, mixed(weight)[: len(validation)], threshold, margin)
     for language in languages:
         print(f"{language:<10}{diet_alone[language]:>8.3f}{linear_alone[language]:>8.3f}{mix[language]:>8.3f}"
               f"{configured[language]:>14.3f}{configured[language] / diet_alone[language]:>9.2f}x")
@@ -120,8 +130,8 @@ def main() -> None:
         cells = []
         rankings = mixed(grid_weight)
         for grid_threshold in (0.0, 0.2, 0.3, 0.4):
-            f1 = score(rows, rankings[: len(rows)], grid_threshold, margin)["ALL"]
-            caught = sum(1 for r in rankings[len(rows):] if r[0][1] < grid_threshold or r[0][1] - r[1][1] < margin)
+            f1 = score(validation, rankings[: len(validation)], grid_threshold, margin)["ALL"]
+            caught = sum(goes_to_fallback(ranking, grid_threshold, margin) for ranking in rankings[len(validation):])
             cells.append(f"t={grid_threshold}: {f1:.3f} ({caught})")
         print(f"  w={grid_weight:<4} " + "  ".join(cells))
 
