@@ -5,7 +5,7 @@ import pytest
 
 from bot.langid.core import OTHER, UNDETERMINED, LanguageIdentifier
 from bot.langid.scripts import arabic_script_candidates, dominant_script
-from bot.langid.training import labelled_examples, load_or_train
+from bot.langid.training import labelled_examples, load_or_train, single_language_examples
 from i18n.conversation_language import sets_conversation_language
 from settings import ROOT
 from tests.conftest import state_dir
@@ -99,6 +99,11 @@ def test_training_examples_are_labelled_by_folder_and_unannotated() -> None:
     pairs = labelled_examples(ROOT / "data" / "nlu")
     assert {language for language, _ in pairs} >= {"en", "fr", "ar"}
     assert not any("](" in text or "]{" in text for _, text in pairs)
+
+
+def test_a_text_filed_under_several_languages_is_not_language_evidence() -> None:
+    pairs = [("pt", "sim"), ("es", "Sim"), ("fr", "sim "), ("pt", "sim por favor"), ("es", "sí, claro")]
+    assert single_language_examples(pairs) == [("pt", "sim por favor"), ("es", "sí, claro")]
 
 
 def test_short_or_weak_messages_do_not_change_the_conversation_language() -> None:
