@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.langid.iberian import iberian_hint
 from bot.langid.scripts import (
     SCRIPT_LANGUAGES,
     arabic_script_candidates,
@@ -106,6 +107,9 @@ class LanguageIdentifier:
         best = max(scores, key=scores.__getitem__)
         if total <= 0:
             return Detection(best, 0.0)
+        if best in ("es", "pt") and (hint := iberian_hint(cleaned)) and hint != best:
+            # Both models agree it is Spanish or Portuguese; the words only one of them has decide which.
+            return Detection(hint, (scores.get("es", 0.0) + scores.get("pt", 0.0)) / total)
         return Detection(best, scores[best] / total)
 
     def _score(self, code: str, lid: dict[str, float], own: dict[str, float]) -> float:

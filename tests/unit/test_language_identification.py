@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.langid.core import OTHER, UNDETERMINED, LanguageIdentifier
+from bot.langid.iberian import iberian_hint
 from bot.langid.scripts import arabic_script_candidates, dominant_script
 from bot.langid.training import labelled_examples, load_or_train, single_language_examples
 from i18n.conversation_language import sets_conversation_language
@@ -99,6 +100,20 @@ def test_training_examples_are_labelled_by_folder_and_unannotated() -> None:
     pairs = labelled_examples(ROOT / "data" / "nlu")
     assert {language for language, _ in pairs} >= {"en", "fr", "ar"}
     assert not any("](" in text or "]{" in text for _, text in pairs)
+
+
+def test_spanish_or_portuguese_is_settled_by_the_small_words_only_one_of_them_has() -> None:
+    assert iberian_hint("sim, pode ser") == "pt"
+    assert iberian_hint("sí, gracias") == "es"
+    assert iberian_hint("claro") is None and iberian_hint("sim, gracias") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sim", "pt"),  # both models leaned to Spanish before
+    ("necesito ayuda con la renda del piso", "es"),  # a Portuguese noun does not make it Portuguese
+])
+def test_short_spanish_and_portuguese_messages(identifier: LanguageIdentifier, text: str, expected: str) -> None:
+    assert identifier.identify(text).code == expected
 
 
 def test_a_text_filed_under_several_languages_is_not_language_evidence() -> None:
