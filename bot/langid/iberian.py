@@ -1,7 +1,7 @@
 """Spanish or Portuguese: common words that only one of the two has.
 
 Short Spanish and Portuguese messages share most of their letters ("claro", "que", "por favor"), and both
-fastText models then lean to Spanish, the bigger language in their training. A handful of everyday words
+fastText models then often lean to Spanish. A handful of everyday words
 settle it: "sim", "não", "obrigado", "você", "tenho" are never Spanish, and "sí", "gracias", "usted",
 "tengo" never Portuguese. Only these function words count, not nouns: Spanish speakers in Lisbon borrow
 Portuguese nouns ("renda", "utente") while they keep their own small words."""

@@ -17,8 +17,6 @@ from i18n.languages import SUPPORTED
 # "[clinic]{...}" and "[Alfama](place)" become "clinic" and "Alfama".
 _ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
 TRAINING_PARAMS = dict(minn=2, maxn=4, dim=16, epoch=40, lr=0.5, wordNgrams=1, bucket=60_000, loss="softmax", verbose=0)
-# Part of the cache key: a change to which examples the model learns from must retrain it.
-EXAMPLE_SELECTION = "texts found under one language only"
 
 
 def intent_examples(path: Path) -> list[tuple[str, str]]:
@@ -44,31 +42,19 @@ def labelled_examples(nlu_dir: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def single_language_examples(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The examples whose text appears under one language only. The intent data rightly lists "ok", "sim",
-    "obrigado" or "bye" in many languages' files (people in Lisbon use them whatever they speak), but as
-    language evidence such a text is noise: "sim" filed under eight languages taught the model that it is
-    not Portuguese. Short words like these keep the conversation's language anyway."""
-    languages_of: dict[str, set[str]] = {}
-    for language, text in pairs:
-        languages_of.setdefault(" ".join(text.lower().split()), set()).add(language)
-    return [(language, text) for language, text in pairs if len(languages_of[" ".join(text.lower().split())]) == 1]
-
-
 def data_fingerprint(nlu_dir: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(nlu_dir.rglob("*.yml")):
         digest.update(path.as_posix().encode())
         digest.update(path.read_bytes())
     digest.update(repr(TRAINING_PARAMS).encode())
-    digest.update(EXAMPLE_SELECTION.encode())
     return digest.hexdigest()[:16]
 
 
 def train(nlu_dir: Path, output: Path) -> Any:
     import fasttext
 
-    pairs = single_language_examples(labelled_examples(nlu_dir))
+    pairs = labelled_examples(nlu_dir)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as handle:
         for language, text in pairs:
             handle.write(f"__label__{language} {' '.join(text.lower().split())}\n")
