@@ -65,6 +65,13 @@ class Settings:
     violence_line_number: str = field(default_factory=lambda: _env("VIOLENCE_LINE_NUMBER", "800 202 148"))
     child_line_number: str = field(default_factory=lambda: _env("CHILD_LINE_NUMBER", "116 111"))
     victim_line_number: str = field(default_factory=lambda: _env("VICTIM_LINE_NUMBER", "116 006"))
+    # The lines the safety replies give, one per kind of danger (knowledge/safety_sources.yml says where
+    # each Portuguese default and its hours were checked).
+    suicide_line_number: str = field(default_factory=lambda: _env("SUICIDE_LINE_NUMBER", "1411"))
+    violence_sms_number: str = field(default_factory=lambda: _env("VIOLENCE_SMS_NUMBER", "3060"))
+    trafficking_line_number: str = field(default_factory=lambda: _env("TRAFFICKING_LINE_NUMBER", "964 608 288"))
+    victim_line_hours: str = field(default_factory=lambda: _env("VICTIM_LINE_HOURS", "8:00–23:00"))
+    child_line_hours: str = field(default_factory=lambda: _env("CHILD_LINE_HOURS", "9:00–19:00"))
     max_message_chars: int = field(default_factory=lambda: int(_env("MAX_MESSAGE_CHARS", "2000")))
     host: str = field(default_factory=lambda: _env("BIND_HOST", "127.0.0.1"))
     # Shared by the Rasa server, the action server and the NLG endpoint; the launcher makes one per run
@@ -103,6 +110,11 @@ class Settings:
             "violence_line_number": self.violence_line_number,
             "child_line_number": self.child_line_number,
             "victim_line_number": self.victim_line_number,
+            "suicide_line_number": self.suicide_line_number,
+            "violence_sms_number": self.violence_sms_number,
+            "trafficking_line_number": self.trafficking_line_number,
+            "victim_line_hours": self.victim_line_hours,
+            "child_line_hours": self.child_line_hours,
             "retention_minutes": str(self.conversation_ttl_minutes),
         }
 
