@@ -4,7 +4,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-turns bench-langid bench-nlu bench-nlu-validation bench-geosearch clean
+.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-turns bench-langid bench-nlu bench-nlu-validation bench-geosearch bench-safety bench-safety-validation clean
 
 setup:
 	@scripts/setup.sh
@@ -51,3 +51,9 @@ bench-nlu-validation: setup
 
 bench-geosearch: setup
 	$(PYTHON) -m bench.geosearch
+
+bench-safety: setup
+	$(PYTHON) -m bench.safety
+
+bench-safety-validation: setup
+	$(PYTHON) -m bench.safety_validation

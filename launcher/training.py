@@ -10,8 +10,10 @@ from bot.model_code import MODEL_CODE, fingerprint
 from settings import ROOT
 
 MODELS_DIR = ROOT / "models"
-# Everything the trained model depends on: data, domain, pipeline, and our components' code.
-MODEL_INPUTS = ("config.yml", "bot/domain", "data", *MODEL_CODE)
+# Everything the trained model depends on: data, domain, pipeline, our components' code, and the safety
+# layer's code, lexicons and training data (its component alone retrains when only those change: Rasa's
+# cache keeps the rest, see bot/components/safety_layer.py).
+MODEL_INPUTS = ("config.yml", "bot/domain", "data", "safety", *MODEL_CODE)
 
 
 def model_inputs_hash() -> str:

@@ -11,6 +11,7 @@ from i18n.formatting import join_citations, long_date
 from i18n.sources import legal_basis_key
 from i18n.languages import SUPPORTED, own_name
 from knowledge.repository import Topic, Version, all_topics
+from safety.categories import CATEGORIES as SAFETY_CATEGORIES, IMMEDIATE_DANGER
 from portal.service_cards import ServiceCardRenderer
 from services_db.categories import CATEGORIES
 from services_db.repository import ServiceDirectory
@@ -94,8 +95,26 @@ def not_covered(key: str) -> Callable[[RenderContext], Reply]:
     return render
 
 
-def emergency(ctx: RenderContext) -> Reply:
-    return Reply(_lines(ctx.t("emergency"), ctx.t("emergency.hotline")))
+def safety(ctx: RenderContext) -> Reply:
+    """Someone may be in danger: what to do now and the number for that kind of danger first, then a person."""
+    category = ctx.arguments.get("category")
+    if category not in SAFETY_CATEGORIES:
+        category = IMMEDIATE_DANGER  # an unknown kind of danger still gets the emergency number
+    return Reply(_lines(ctx.t(f"safety.{category}"), ctx.t("emergency.hotline")),
+                 [ctx.button("button.human", "/human_handoff")])
+
+
+def safety_check(ctx: RenderContext) -> Reply:
+    """An uncertain signal: ask, with the number already there in case the answer is no."""
+    buttons = [ctx.button("safety.button.safe", "/affirm"), ctx.button("safety.button.not_safe", "/deny"),
+               ctx.button("button.human", "/human_handoff")]
+    if ctx.arguments.get("offer_delete"):
+        buttons.append(ctx.button("safety.button.delete", "/forget_me"))
+    return Reply(_lines(ctx.t("safety.check"), ctx.t("emergency")), buttons)
+
+
+def safety_stay(ctx: RenderContext) -> Reply:
+    return Reply(ctx.t("safety.stay"), [ctx.button("button.human", "/human_handoff")])
 
 
 def _topic_of(ctx: RenderContext) -> Topic:
@@ -220,7 +239,10 @@ RENDERERS: dict[str, Callable[[RenderContext], Reply]] = {
     "utter_out_of_scope": not_covered("out_of_scope"),
     "utter_fallback": not_covered("fallback"),
     "utter_language_changed": simple("language.changed"),
-    "utter_emergency": emergency,
+    "utter_safety": safety,
+    "utter_safety_check": safety_check,
+    "utter_safety_glad": simple("safety.glad", with_topics=True),
+    "utter_safety_stay": safety_stay,
     "utter_handoff": simple("handoff"),
     "utter_forget_done": simple("forget.done"),
     "utter_rights_answer": rights_answer,
