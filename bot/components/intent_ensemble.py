@@ -1,5 +1,6 @@
-"""Rasa NLU component after DIET: mixes DIET's intent ranking with a linear model's (bot/intent_ensemble.py)
-and sets the intent and ranking from the mix, before the FallbackClassifier looks at the confidence."""
+"""Rasa NLU component: sets the intent and ranking from the linear model (bot/intent_ensemble.py), mixed
+with an earlier classifier's ranking if the pipeline has one (`diet_weight`; none since DIET left), before
+the FallbackClassifier looks at the confidence."""
 from __future__ import annotations
 
 from pathlib import Path

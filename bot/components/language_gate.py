@@ -1,5 +1,5 @@
 """Rasa NLU component: a message in a language we do not support, or with no letters at all (emoji,
-punctuation), becomes nlu_fallback whatever DIET guessed: DIET has nothing to go on there, and the
+punctuation), becomes nlu_fallback whatever the intent model guessed: it has nothing to go on there, and the
 fallback action answers with the list of supported languages or a plain "I did not understand"."""
 from __future__ import annotations
 

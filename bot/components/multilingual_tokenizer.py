@@ -59,6 +59,6 @@ class MultilingualTokenizer(FingerprintedByCode, Tokenizer):
         ]
         if not words:
             return [Token(text, 0)]
-        # The lemma is what CountVectorsFeaturizer counts: folded, so a word typed without its accents or
-        # Turkish letters ("cocuk" for "çocuk") is the same feature for DIET.
+        # The lemma is what a count featurizer would count: folded, so a word typed without its accents or
+        # Turkish letters ("cocuk" for "çocuk") is the same feature.
         return self._apply_token_pattern([Token(word, start, lemma=fold(word)) for word, start in words])
