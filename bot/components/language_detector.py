@@ -3,9 +3,12 @@
 
 When the detection is strong enough to set the conversation's language, it also adds a
 `detected_language` entity, which the `language` slot maps from: so the slot follows the user without
-a call to the action server on every message, and a weak guess ("ok", an emoji) leaves it unchanged."""
+a call to the action server on every message, and a weak guess ("ok", an emoji) leaves it unchanged.
+Neither does a one-word message that our data lists under several languages: "no" after "are you safe
+right now?" in an English conversation is English, however Spanish it looks alone."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -19,12 +22,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.code_fingerprint import FingerprintedByCode
 from bot.langid.core import LanguageIdentifier
-from bot.langid.training import train_in_fresh_interpreter
+from bot.langid.training import shared_single_words, single_word, train_in_fresh_interpreter
 from i18n.conversation_language import sets_conversation_language
 
 LANGUAGE_KEY = "language"
 DETECTED_LANGUAGE_ENTITY = "detected_language"
 OWN_MODEL_FILE = "own_langid.ftz"
+SHARED_WORDS_FILE = "shared_words.json"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -40,11 +44,13 @@ class LanguageDetector(FingerprintedByCode, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         identifier: Optional[LanguageIdentifier] = None,
+        shared_words: Optional[frozenset[str]] = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self._identifier = identifier
+        self._shared_words = shared_words or frozenset()
 
     @classmethod
     def create(
@@ -67,12 +73,15 @@ class LanguageDetector(FingerprintedByCode, GraphComponent):
     ) -> "LanguageDetector":
         with model_storage.read_from(resource) as directory:
             identifier = LanguageIdentifier.load(Path(directory) / OWN_MODEL_FILE)
-        return cls(config, model_storage, resource, identifier)
+            shared = frozenset(json.loads((Path(directory) / SHARED_WORDS_FILE).read_text(encoding="utf-8")))
+        return cls(config, model_storage, resource, identifier, shared)
 
     def train(self, training_data: TrainingData) -> Resource:
         with self._model_storage.write_to(self._resource) as directory:
             # Not in this process: next to TensorFlow, fastText training diverged (see the function).
             train_in_fresh_interpreter(Path(self._config["nlu_data_dir"]), Path(directory) / OWN_MODEL_FILE)
+            shared = sorted(shared_single_words(Path(self._config["nlu_data_dir"])))
+            (Path(directory) / SHARED_WORDS_FILE).write_text(json.dumps(shared, ensure_ascii=False), encoding="utf-8")
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -87,6 +96,8 @@ class LanguageDetector(FingerprintedByCode, GraphComponent):
             text = message.get(TEXT) or ""
             detection = self._identifier.identify(text)
             message.set(LANGUAGE_KEY, detection.as_output(), add_to_output=True)
+            if single_word(text) in self._shared_words:
+                continue
             if sets_conversation_language(detection.code, detection.confidence, len(text.split())):
                 entity = {"entity": DETECTED_LANGUAGE_ENTITY, "value": detection.code, "start": 0, "end": len(text),
                           "confidence_entity": detection.confidence, "extractor": self.__class__.__name__}

@@ -16,6 +16,7 @@ from i18n.languages import SUPPORTED
 
 # "[clinic]{...}" and "[Alfama](place)" become "clinic" and "Alfama".
 _ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
+_EDGE_PUNCTUATION = " .,;:!?¿¡'\"()"
 TRAINING_PARAMS = dict(minn=2, maxn=4, dim=16, epoch=40, lr=0.5, wordNgrams=1, bucket=60_000, loss="softmax", verbose=0)
 
 
@@ -40,6 +41,22 @@ def labelled_examples(nlu_dir: Path) -> list[tuple[str, str]]:
         for path in sorted(language_dir.glob("*.yml")):
             pairs.extend((language_dir.name, text) for _, text in intent_examples(path) if text)
     return pairs
+
+
+def shared_single_words(nlu_dir: Path) -> set[str]:
+    """One-word messages our data lists under several languages ("no", "ok", "sim", "salam", "hello"):
+    such a word alone says nothing about which language the conversation is in."""
+    languages_of: dict[str, set[str]] = {}
+    for language, text in labelled_examples(nlu_dir):
+        words = text.lower().strip(_EDGE_PUNCTUATION).split()
+        if len(words) == 1:
+            languages_of.setdefault(words[0], set()).add(language)
+    return {word for word, languages in languages_of.items() if len(languages) > 1}
+
+
+def single_word(text: str) -> str | None:
+    words = text.lower().strip(_EDGE_PUNCTUATION).split()
+    return words[0] if len(words) == 1 else None
 
 
 def data_fingerprint(nlu_dir: Path) -> str:

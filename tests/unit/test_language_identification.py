@@ -142,3 +142,16 @@ def test_odd_input_gets_a_sensible_decision(identifier: LanguageIdentifier, text
 def test_mixed_scripts_follow_the_main_one(identifier: LanguageIdentifier) -> None:
     assert identifier.identify("bonjour مرحبا كيف حالك يا صديقي").code == "ar"
     assert identifier.identify("hola necesito un médico urgente por favor شكرا").code == "es"
+
+
+def test_one_word_that_several_languages_use_does_not_say_which_language() -> None:
+    """ "no" after "are you safe right now?" in an English conversation must not turn it Spanish: the
+    language detector does not set the conversation's language from such a word (bot/components/
+    language_detector.py)."""
+    from bot.langid.training import shared_single_words, single_word
+    from settings import ROOT
+
+    shared = shared_single_words(ROOT / "data" / "nlu")
+    assert {"no", "ok", "sim", "yes"} <= shared
+    assert "obrigado" in shared and "bonjour" not in shared and "مرحبا" not in shared
+    assert single_word("No!") == "no" and single_word("no thanks") is None
