@@ -23,7 +23,7 @@ from pathlib import Path
 from safety.categories import CHECK, DANGER, IMMEDIATE_DANGER, NONE
 from safety.classifier import RiskClassifier, likeliest_category, risk_of
 from safety.lexicon import Lexicon, default_lexicon
-from services_db.text_normalise import fold
+from safety.text import fold
 
 DANGER_AT = 0.5
 CHECK_AT = 0.3

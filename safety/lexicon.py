@@ -2,8 +2,8 @@
 its category at once. Written for precision; the classifier (safety/classifier.py) covers the wording
 no list can foresee.
 
-Phrase syntax, matched on folded text (services_db.text_normalise.fold: lower case, no accents, Arabic
-and Persian letter variants merged):
+Phrase syntax, matched on folded text (safety/text.py: lower case, no accents, Arabic and Persian letter
+variants merged, Ge'ez spelling variants merged):
 - words separated by spaces; whole words unless `*` says otherwise;
 - `*` inside a word = any letters, zero or more (`kill*`, `*قتل*`);
 - a lone `~` = up to three words of anything in between (`took ~ passport*`).
@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from safety.categories import CATEGORIES
-from services_db.text_normalise import fold
+from safety.text import fold
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 IDIOMS = "idioms"
@@ -106,6 +106,14 @@ def _load_file(path: Path) -> tuple[list[Phrase], list[Phrase]]:
     return phrases, idioms
 
 
+def _distinct(phrases: list[Phrase]) -> list[Phrase]:
+    """One phrase per pattern and category: spellings that fold alike (ሓ/ሀ, é/e) are the same phrase."""
+    kept: dict[tuple[str, str], Phrase] = {}
+    for phrase in phrases:
+        kept.setdefault((phrase.category, phrase.pattern.pattern), phrase)
+    return list(kept.values())
+
+
 class _PhraseIndex:
     def __init__(self, phrases: list[Phrase]) -> None:
         self._by_key: dict[str, list[Phrase]] = defaultdict(list)
@@ -153,7 +161,7 @@ class Lexicon:
             found, figurative = _load_file(path)
             phrases += found
             idioms += figurative
-        return cls(phrases, idioms)
+        return cls(_distinct(phrases), _distinct(idioms))
 
     def without_idioms(self, folded: str) -> str:
         """The folded text with figurative uses blanked out (same length, so offsets stay valid)."""

@@ -15,7 +15,7 @@ import yaml
 
 from safety.categories import CATEGORIES, NOT_RISK
 from safety.lexicon import Lexicon, default_lexicon
-from services_db.text_normalise import fold
+from safety.text import fold
 
 SAFETY_DIR = Path(__file__).resolve().parent
 TRAINING_DIR = SAFETY_DIR / "training"

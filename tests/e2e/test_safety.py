@@ -48,7 +48,7 @@ def test_a_person_in_danger_gets_the_number_first_in_their_language(
 
 
 def test_danger_interrupts_a_service_search_right_after_where_are_you(say: Send, new_sender: str) -> None:
-    assert translate("service.ask_place", "en") in text_of(say(new_sender, "find me a clinic please"))
+    assert translate("service.ask_place", "en") in text_of(say(new_sender, "find a clinic"))
     replies = say(new_sender, "my friend took a lot of pills and she is not waking up")
     assert replies[0]["text"].startswith(safety_text("medical_emergency", "en")) or \
         replies[0]["text"].startswith(safety_text("self_harm", "en"))
@@ -59,10 +59,11 @@ def test_danger_interrupts_a_service_search_right_after_where_are_you(say: Send,
 
 
 def test_uncertain_signals_get_the_gentle_check_and_no_means_not_safe(say: Send, new_sender: str) -> None:
+    say(new_sender, "hello")
     check = say(new_sender, "🔪")[0]
     assert check["text"].startswith(translate("safety.check", "en")) and "112" in check["text"]
     assert [b["payload"] for b in check["buttons"]][:2] == ["/affirm", "/deny"]
-    not_safe = say(new_sender, "no")[0]
+    not_safe = say(new_sender, "no")[0]  # "no" alone reads as Spanish: it must not change the language
     assert not_safe["text"].startswith(safety_text("immediate_danger", "en"))
 
 
