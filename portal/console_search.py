@@ -31,6 +31,7 @@ class Reading:
     language: str | None = None
     categories: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    danger: str | None = None  # the safety layer's category when it saw a danger signal
 
 
 def _parse_url(settings: Settings) -> str:
@@ -56,12 +57,15 @@ async def read_question(text: str, settings: Settings) -> Reading:
         logger.warning("Console: the Rasa server could not read the question (%s)", type(error).__name__)
         return Reading(understood=False, places=_gazetteer_places(text, settings))
     entities = parsed.get("entities") or []
+    safety = parsed.get("safety") if isinstance(parsed.get("safety"), dict) else {}
     return Reading(
         understood=True,
         intent=parsed.get("intent"),
         language=parsed.get("language"),
         categories=tuple(dict.fromkeys(str(e["value"]) for e in entities if e.get("entity") == "service_category")),
         places=tuple(dict.fromkeys(str(e["value"]) for e in entities if e.get("entity") == "place")),
+        danger=(str(safety.get("category") or "immediate_danger") if safety.get("level") in ("danger", "check")
+                else None),
     )
 
 

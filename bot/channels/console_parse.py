@@ -1,5 +1,5 @@
 """POST /webhooks/console/parse: the hotline console's way to read a question with the bot's own NLU
-(language, intent, categories, places). Only the portal may call it (INTERNAL_TOKEN); it creates no
+(language, intent, categories, places, the safety verdict). Only the portal may call it (INTERNAL_TOKEN); it creates no
 conversation, touches no tracker store and logs nothing of the text."""
 from __future__ import annotations
 
@@ -49,6 +49,8 @@ class ConsoleParseInput(InputChannel):
                 "language": (parsed.get("language") or {}).get("code"),
                 "entities": [{"entity": e.get("entity"), "value": e.get("value")}
                              for e in parsed.get("entities") or []],
+                # The safety layer's verdict, so that the operator sees what to say first.
+                "safety": {key: (parsed.get("safety") or {}).get(key) for key in ("category", "level")},
             })
 
         return console

@@ -67,6 +67,8 @@ async def console_search(request: web.Request) -> web.Response:
                 "answer": _texts(request, "utter_rights_answer", {"topic": topic.id}, languages),
                 "sources": _texts(request, "utter_rights_sources", {"topic": topic.id}, languages)}
                for topic in topics]
+    # A caller who may be in danger: the bot's emergency reply for that kind of danger comes first.
+    danger = _texts(request, "utter_safety", {"category": reading.danger}, languages) if reading.danger else None
     place = resolve_place(reading, settings)
     category = next(iter(reading.categories), None) or next(
         (topic.service_category for topic in topics if topic.service_category), None)
@@ -77,6 +79,6 @@ async def console_search(request: web.Request) -> web.Response:
                      "results": [{"service_id": m.listing.id, "distance_m": round(m.distance_m)} for m in matches]}
         services = _texts(request, "utter_service_results", arguments, languages) if matches else []
     context.update({"reading": reading, "detected_caller": caller, "columns": languages, "answers": answers,
-                    "place": place.name if place else None, "services": services,
+                    "place": place.name if place else None, "services": services, "danger": danger,
                     "supported": SUPPORTED})
     return render(request, "console.html", context)

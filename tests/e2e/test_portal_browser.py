@@ -1,6 +1,6 @@
 """The staff portal and the hotline console in real headless Chromium against the running stack: a staff
 member changes opening hours and the bot's next answer has them; an operator searches in French and
-reads the Arabic answer beside it; a script in a service name stays text in the portal, the widget and
+reads the Arabic answer beside it, and sees the emergency reply first when the caller is in danger; a script in a service name stays text in the portal, the widget and
 WhatsApp."""
 from __future__ import annotations
 
@@ -122,6 +122,19 @@ def test_operator_searches_in_french_and_reads_the_arabic_answer_beside_it(brows
         for path in folder.rglob("*"):
             if path.is_file():
                 assert canary.encode() not in path.read_bytes(), path
+
+
+def test_operator_sees_what_to_say_first_when_the_caller_is_in_danger(browser, stack, alfama_clinic) -> None:  # type: ignore[no-untyped-def]
+    page = portal_page(browser, stack, "hotline.op")
+    page.goto(f"http://localhost:{stack.ports.portal}/console")
+    page.fill("#q", "мой муж бьёт меня прямо сейчас, я заперлась в ванной")
+    page.select_option("#operator_language", "pt")
+    page.click("button:text('Search')")
+    danger = page.locator("section.danger")
+    danger.wait_for()
+    placeholders = get_settings().deployment_placeholders()
+    assert translate("safety.violence_now", "pt", **placeholders)[:60] in danger.locator(".column[data-language=pt]").inner_text()
+    assert translate("safety.violence_now", "ru", **placeholders)[:60] in danger.locator(".column[data-language=ru]").inner_text()
 
 
 def test_a_script_in_a_service_name_stays_text_in_the_portal_widget_and_whatsapp(browser, stack, alfama_clinic) -> None:  # type: ignore[no-untyped-def]
