@@ -16,17 +16,21 @@ logger = logging.getLogger(__name__)
 
 def conversation_language(tracker: dict[str, Any]) -> str:
     """The `language` slot; before any message was clear enough to set it, the most recent supported
-    language detected in the conversation; else the default."""
+    language detected in the conversation; else, when every message was a word several languages share
+    ("hello", "no": marked `weak`), the first one's; else the default."""
     slot = (tracker.get("slots") or {}).get("language")
     if is_supported(slot):
         return str(slot)
     parsed = [tracker.get("latest_message") or {}]
     parsed += [event.get("parse_data") or {} for event in reversed(tracker.get("events") or [])
                if event.get("event") == "user"]
-    for parse_data in parsed:
-        code = (parse_data.get("language") or {}).get("code")
-        if is_supported(code):
-            return str(code)
+    detected = [parse_data.get("language") or {} for parse_data in parsed]
+    for language in detected:
+        if is_supported(language.get("code")) and not language.get("weak"):
+            return str(language["code"])
+    for language in reversed(detected):
+        if is_supported(language.get("code")):
+            return str(language["code"])
     return normalise(None)
 
 

@@ -29,6 +29,7 @@ LANGUAGE_KEY = "language"
 DETECTED_LANGUAGE_ENTITY = "detected_language"
 OWN_MODEL_FILE = "own_langid.ftz"
 SHARED_WORDS_FILE = "shared_words.json"
+WEAK_KEY = "weak"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -95,9 +96,11 @@ class LanguageDetector(FingerprintedByCode, GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             detection = self._identifier.identify(text)
-            message.set(LANGUAGE_KEY, detection.as_output(), add_to_output=True)
             if single_word(text) in self._shared_words:
+                # Weak evidence: the reply language comes from the conversation's other messages first.
+                message.set(LANGUAGE_KEY, {**detection.as_output(), WEAK_KEY: True}, add_to_output=True)
                 continue
+            message.set(LANGUAGE_KEY, detection.as_output(), add_to_output=True)
             if sets_conversation_language(detection.code, detection.confidence, len(text.split())):
                 entity = {"entity": DETECTED_LANGUAGE_ENTITY, "value": detection.code, "start": 0, "end": len(text),
                           "confidence_entity": detection.confidence, "extractor": self.__class__.__name__}

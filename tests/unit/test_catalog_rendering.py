@@ -169,6 +169,22 @@ def test_reply_language_is_the_slot_else_the_last_language_detected() -> None:
     assert conversation_language({"slots": {}, "latest_message": {}, "events": []}) == "en"
 
 
+def test_a_word_several_languages_share_does_not_decide_the_reply_language() -> None:
+    from portal.nlg import conversation_language
+
+    def weak(code: str) -> dict:
+        return {"code": code, "confidence": 0.9, "weak": True}
+
+    # "hello", then "no": both words several languages use; the conversation began in English.
+    hello, no = weak("en"), weak("es")
+    tracker = {"slots": {}, "latest_message": {"language": no},
+               "events": [{"event": "user", "parse_data": {"language": hello}}, {"event": "user", "parse_data": {"language": no}}]}
+    assert conversation_language(tracker) == "en"
+    # Any clear message wins over them.
+    tracker["events"].insert(1, {"event": "user", "parse_data": {"language": {"code": "fr", "confidence": 0.9}}})
+    assert conversation_language(tracker) == "fr"
+
+
 def test_the_deployment_country_overlay_is_shown_else_the_international_baseline() -> None:
     import dataclasses
 
