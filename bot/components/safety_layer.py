@@ -2,7 +2,7 @@
 verdict overrides whatever the intent models decided.
 
 It sits LAST in the pipeline on purpose: its verdict depends only on the text, and being last means
-no later component (DIET, the fallback, the unsupported-language gate) can overwrite the decision. A
+no later component (the intent model, the fallback, the unsupported-language gate) can overwrite the decision. A
 message with a danger signal becomes the `emergency` intent, so the rules answer it first, in the
 middle of any flow; the parse result carries `safety: {category, confidence, level}` (DESIGN.md).
 
