@@ -105,8 +105,9 @@ def safety(ctx: RenderContext) -> Reply:
 
 
 def safety_check(ctx: RenderContext) -> Reply:
-    """An uncertain signal: ask, with the number already there in case the answer is no."""
-    buttons = [ctx.button("safety.button.safe", "/affirm"), ctx.button("safety.button.not_safe", "/deny"),
+    """An uncertain signal: ask, with the number already there in case the answer is no. "I need help now"
+    is the emergency itself, so the button works whenever it is tapped; a typed "no" works right after."""
+    buttons = [ctx.button("safety.button.safe", "/affirm"), ctx.button("safety.button.not_safe", "/emergency"),
                ctx.button("button.human", "/human_handoff")]
     if ctx.arguments.get("offer_delete"):
         buttons.append(ctx.button("safety.button.delete", "/forget_me"))

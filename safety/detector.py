@@ -17,7 +17,6 @@ on the evaluation set (bench/data/safety)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from safety.categories import CHECK, DANGER, IMMEDIATE_DANGER, NONE
@@ -99,8 +98,3 @@ class SafetyDetector:
             if not best or risk_of(probabilities) > risk_of(best):
                 best = probabilities
         return best
-
-
-@lru_cache(maxsize=1)
-def cached_detector(model_dir: str) -> SafetyDetector:
-    return SafetyDetector.load(Path(model_dir))

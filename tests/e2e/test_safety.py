@@ -62,7 +62,7 @@ def test_uncertain_signals_get_the_gentle_check_and_no_means_not_safe(say: Send,
     say(new_sender, "hello")
     check = say(new_sender, "🔪")[0]
     assert check["text"].startswith(translate("safety.check", "en")) and "112" in check["text"]
-    assert [b["payload"] for b in check["buttons"]][:2] == ["/affirm", "/deny"]
+    assert [b["payload"] for b in check["buttons"]][:2] == ["/affirm", "/emergency"]
     not_safe = say(new_sender, "no")[0]  # "no" alone reads as Spanish: it must not change the language
     assert not_safe["text"].startswith(safety_text("immediate_danger", "en"))
 
@@ -133,3 +133,11 @@ def test_the_widget_socket_gets_the_safety_reply_too(stack) -> None:  # type: ig
         await client.disconnect()
 
     asyncio.run(scenario())
+
+
+def test_i_need_help_now_works_whenever_it_is_tapped(say: Send, new_sender: str) -> None:
+    say(new_sender, "hello")
+    say(new_sender, "🆘")
+    say(new_sender, "what are my rights at work")
+    later = say(new_sender, "/emergency")[0]  # the "I need help now" button, tapped a turn later
+    assert later["text"].startswith(safety_text("immediate_danger", "en"))

@@ -55,7 +55,7 @@ def test_an_unknown_category_still_gets_the_emergency_number() -> None:
 def test_the_gentle_check_asks_and_gives_the_number_at_once(language: str) -> None:
     reply = render("utter_safety_check", context(language, {}))
     assert reply.text.startswith(translate("safety.check", language)) and "112" in reply.text
-    assert [b["payload"] for b in reply.buttons] == ["/affirm", "/deny", "/human_handoff"]
+    assert [b["payload"] for b in reply.buttons] == ["/affirm", "/emergency", "/human_handoff"]
     held = render("utter_safety_check", context(language, {"offer_delete": True}))
     assert held.buttons[-1] == {"title": translate("safety.button.delete", language), "payload": "/forget_me"}
 
