@@ -8,6 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 setup:
 	@scripts/setup.sh
+	@$(PYTHON) -m knowledge check
 	@$(PYTHON) -m i18n compile
 
 run: setup

@@ -56,6 +56,8 @@ class Settings:
     # A listing not confirmed for this many days is flagged for re-checking; after the second, not offered.
     freshness_flag_days: int = field(default_factory=lambda: int(_env("FRESHNESS_FLAG_DAYS", "180")))
     freshness_hide_days: int = field(default_factory=lambda: int(_env("FRESHNESS_HIDE_DAYS", "400")))
+    # A rights topic is due for a lawyer's review this many days after its content was last checked.
+    review_interval_days: int = field(default_factory=lambda: int(_env("REVIEW_INTERVAL_DAYS", "180")))
     emergency_number: str = field(default_factory=lambda: _env("EMERGENCY_NUMBER", "112"))
     social_emergency_number: str = field(default_factory=lambda: _env("SOCIAL_EMERGENCY_NUMBER", "144"))
     hotline_name: str = field(default_factory=lambda: _env("HOTLINE_NAME", "Migrant Helpline (sample)"))

@@ -44,10 +44,15 @@ def _version_entries(data: dict, key: str, origin: str) -> list[SourceMessage]:
                       "The 'more detail' message of a rights topic. Short sentences; keep every {placeholder}.",
                       origin),
     ]
+    if data.get("risk"):
+        entries.append(SourceMessage(f"{key}.risk", data["risk"],
+                                     "Warning shown in the main answer, after 'Before you go:'. Say the risk plainly; "
+                                     "short sentences.", origin))
     if data.get("condition"):
         entries.append(SourceMessage(f"{key}.condition", data["condition"],
                                      "Completes the sentence 'This depends: ...'.", origin))
-    for citation in data.get("legal_basis") or []:
+    for source in data.get("legal_basis") or []:
+        citation = source["cite"] if isinstance(source, dict) else str(source)
         entries.append(SourceMessage(
             legal_basis_key(citation), citation,
             "Name of a law or treaty with its article. Use the official name in your language if there is one; "

@@ -13,6 +13,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from knowledge.sources import Citation, citation
+
 TOPICS_DIR = Path(__file__).resolve().parent / "topics"
 APPLIES_TO = ("everyone", "regular_status_only", "depends")
 INTERNATIONAL = "international"
@@ -26,7 +28,8 @@ class Version:
     key: str
     applies_to: str
     has_condition: bool
-    legal_basis: tuple[str, ...]
+    legal_basis: tuple[Citation, ...]
+    has_risk: bool = False  # a "before you go" line: using this route can expose someone's status
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,8 @@ class Topic:
     default_for: str | None
     service_category: str | None
     reviewed: dt.date
-    review_status: str
     related: tuple[str, ...]
+    channel_notice: bool  # the answer adds who else carries the chat on the channel in use
     baseline: Version
     overlays: dict[str, Version]
 
@@ -47,7 +50,7 @@ class Topic:
         if overlay is None:
             return self.baseline
         return Version(overlay.jurisdiction, overlay.key, overlay.applies_to, overlay.has_condition,
-                       overlay.legal_basis + self.baseline.legal_basis)
+                       overlay.legal_basis + self.baseline.legal_basis, overlay.has_risk)
 
 
 def _version(name: str, data: dict[str, Any], jurisdiction: str, key: str) -> Version:
@@ -58,8 +61,12 @@ def _version(name: str, data: dict[str, Any], jurisdiction: str, key: str) -> Ve
     for field in ("answer", "detail"):
         if not data.get(field):
             raise ValueError(f"{name}: {field} is required")
+    entries = data.get("legal_basis") or []
+    if not entries:
+        raise ValueError(f"{name}: legal_basis is empty: every version names the law it rests on")
     return Version(jurisdiction, key, data["applies_to"], bool(data.get("condition")),
-                   tuple(data.get("legal_basis") or []))
+                   tuple(citation(entry, f"{name}: legal_basis[{index}]") for index, entry in enumerate(entries)),
+                   bool(data.get("risk")))
 
 
 def _topic(path: Path) -> Topic:
@@ -74,8 +81,8 @@ def _topic(path: Path) -> Topic:
         default_for=data.get("default_for"),
         service_category=data.get("service_category"),
         reviewed=reviewed if isinstance(reviewed, dt.date) else dt.date.fromisoformat(reviewed),
-        review_status=data.get("review_status", "draft"),
         related=tuple(data.get("related", [])),
+        channel_notice=bool(data.get("channel_notice")),
         baseline=_version(path.name, data, data.get("jurisdiction", INTERNATIONAL), key),
         overlays={country: _version(f"{path.name} ({country})", overlay, country, f"{key}.{country}")
                   for country, overlay in (data.get("overlays") or {}).items()},

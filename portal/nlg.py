@@ -8,8 +8,9 @@ from typing import Any
 from aiohttp import web
 
 from i18n.languages import RIGHT_TO_LEFT, is_supported, normalise
-from portal.keys import DIRECTORY, SETTINGS
+from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
 from portal.replies import BadArguments, RenderContext, UnknownResponse, render
+from portal.review_ledger import signed_state
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,15 @@ async def nlg(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="'response' is required.")
     tracker = body.get("tracker") if isinstance(body.get("tracker"), dict) else {}
     arguments = body.get("arguments") if isinstance(body.get("arguments"), dict) else {}
+    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
     context = RenderContext(
         language=conversation_language(tracker),
         arguments=arguments,
         settings=request.app[SETTINGS],
         directory=request.app[DIRECTORY],
         now=dt.datetime.now(dt.timezone.utc),
+        channel=str(channel.get("name") or ""),
+        review_state=lambda unit: signed_state(request.app[DB_SESSIONS], unit),
     )
     try:
         reply = render(body["response"], context)

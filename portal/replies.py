@@ -6,11 +6,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from i18n.bidi import isolate_numbers, isolate_value
 from i18n.catalogs import translate
 from i18n.formatting import join_citations, long_date
 from i18n.sources import legal_basis_key
-from i18n.languages import SUPPORTED, own_name
+from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, own_name
 from knowledge.repository import Topic, Version, all_topics
+from knowledge.review import NOT_SIGNED, ReviewState, ReviewUnit, unit_for_deployment
+from knowledge.sources import Citation, all_instruments
 from safety.categories import CATEGORIES as SAFETY_CATEGORIES, IMMEDIATE_DANGER
 from portal.service_cards import ServiceCardRenderer
 from services_db.categories import CATEGORIES
@@ -47,11 +50,21 @@ class RenderContext:
     directory: ServiceDirectory
     now: dt.datetime
 
+    channel: str = ""  # the output channel's name, for what differs by channel (who else carries the chat)
+    # Whether a lawyer signed the exact content of a topic version; without it, every version is a draft.
+    review_state: Callable[[ReviewUnit], ReviewState] | None = None
+
     def __post_init__(self) -> None:
         self._placeholders = self.settings.deployment_placeholders()  # once per reply, not per sentence
+        self.right_to_left = self.language in RIGHT_TO_LEFT
 
     def t(self, key: str, **params: Any) -> str:
-        return translate(key, self.language, **{**self._placeholders, **params})
+        values = {**self._placeholders, **params}
+        if self.right_to_left:
+            # An inserted number or Latin name keeps its own order inside Arabic-script text.
+            values = {name: isolate_value(value) if isinstance(value, str) else value
+                      for name, value in values.items()}
+        return translate(key, self.language, **values)
 
     def button(self, key: str, payload: str) -> dict[str, str]:
         return {"title": self.t(key), "payload": payload}
@@ -75,8 +88,21 @@ def _topic_buttons(ctx: RenderContext) -> list[dict[str, str]]:
     ]
 
 
+WHATSAPP_CHANNELS = ("meta_whatsapp", "twilio_whatsapp")
+
+
 def greet(ctx: RenderContext) -> Reply:
-    return Reply(_lines(ctx.t("greet.hello"), ctx.t("greet.privacy"), ctx.t("greet.ask")), _topic_buttons(ctx))
+    # On WhatsApp the promise is only ours: WhatsApp itself carries the chat, and the greeting says so.
+    whatsapp = ctx.t("greet.privacy.whatsapp") if ctx.channel in WHATSAPP_CHANNELS else ""
+    return Reply(_lines(ctx.t("greet.hello"), ctx.t("greet.privacy"), whatsapp, ctx.t("greet.ask")),
+                 _topic_buttons(ctx))
+
+
+def _channel_notice(ctx: RenderContext, topic: Topic) -> str:
+    """Who else carries this chat on the channel in use (WhatsApp: Meta, and Twilio where it connects us)."""
+    if not topic.channel_notice or ctx.channel not in WHATSAPP_CHANNELS:
+        return ""
+    return ctx.t(f"privacy.channel.{ctx.channel}")
 
 
 def simple(key: str, with_topics: bool = False) -> Callable[[RenderContext], Reply]:
@@ -158,6 +184,8 @@ def rights_answer(ctx: RenderContext) -> Reply:
     return Reply(
         _lines(
             ctx.t(f"{version.key}.answer"),
+            ctx.t("rights.risk", risk=ctx.t(f"{version.key}.risk")) if version.has_risk else "",
+            _channel_notice(ctx, topic),
             _applies(ctx, version),
             ctx.t("rights.offer_service") if topic.service_category else "",
         ),
@@ -165,17 +193,36 @@ def rights_answer(ctx: RenderContext) -> Reply:
     )
 
 
+def _citation(ctx: RenderContext, citation: Citation, country: str) -> str:
+    """A source as users read it; a treaty the deployment country has not ratified says so, since it
+    binds nobody there (the Migrant Workers Convention in every EU state)."""
+    text = ctx.t(legal_basis_key(citation.cite))
+    if not all_instruments()[citation.instrument].binds(country):
+        text += " " + ctx.t("rights.not_ratified", country=ctx.t(f"jurisdiction.{country}"))
+    return text
+
+
+def _review_line(ctx: RenderContext, topic: Topic) -> str:
+    """"Checked by a lawyer on DATE" only for the exact version a legal reviewer signed."""
+    unit = unit_for_deployment(topic, ctx.settings.deployment_country)
+    state = ctx.review_state(unit) if ctx.review_state else NOT_SIGNED
+    if state.is_signed and state.signed_at is not None:
+        return ctx.t("rights.lawyer_checked", date=long_date(state.signed_at.date(), ctx.language))
+    return ctx.t("rights.draft")
+
+
 def rights_sources(ctx: RenderContext) -> Reply:
     """Where the answer comes from, in a message of its own so that each stays phone-sized."""
     topic = _topic_of(ctx)
     version = topic.version_for(ctx.settings.deployment_country)
-    basis = join_citations([ctx.t(legal_basis_key(citation)) for citation in version.legal_basis], ctx.language)
+    country = ctx.settings.deployment_country
+    basis = join_citations([_citation(ctx, citation, country) for citation in version.legal_basis], ctx.language)
     return Reply(
         _lines(
             ctx.t("rights.basis", basis=basis),
             ctx.t("rights.reviewed", jurisdiction=ctx.t(f"jurisdiction.{version.jurisdiction}"),
                   date=long_date(topic.reviewed, ctx.language)),
-            ctx.t("rights.draft") if topic.review_status == "draft" else "",
+            _review_line(ctx, topic),
         )
     )
 
@@ -262,4 +309,9 @@ def render(response: str, ctx: RenderContext) -> Reply:
         renderer = RENDERERS[response]
     except KeyError:
         raise UnknownResponse(response) from None
-    return renderer(ctx)
+    reply = renderer(ctx)
+    if ctx.right_to_left:
+        # Numbers written in the catalogs themselves ("112", "9:00–17:00") are isolated too, on every channel.
+        reply.text = isolate_numbers(reply.text)
+        reply.buttons = [{**button, "title": isolate_numbers(button["title"])} for button in reply.buttons]
+    return reply

@@ -48,3 +48,18 @@ class AuditEntry(Base):
     organization_id = Column(String(64), index=True)
     before = Column(Text)  # JSON
     after = Column(Text)  # JSON
+
+
+class TopicReviewEvent(Base):
+    """A legal reviewer signed a topic version (the hash of exactly what they read), or someone flagged
+    that the law behind it changed. The newest event of a version decides its state."""
+
+    __tablename__ = "topic_review_event"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    topic_id = Column(String(64), nullable=False)
+    jurisdiction = Column(String(16), nullable=False)
+    kind = Column(String(16), nullable=False)  # signed | law_changed
+    content_hash = Column(String(64), nullable=False)
+    actor = Column(String(80), nullable=False)
+    at = Column(DateTime, nullable=False)
+    note = Column(Text)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ADMIN, STAFF, OPERATOR = "admin", "staff", "operator"
-ROLES = (ADMIN, STAFF, OPERATOR)
+ADMIN, STAFF, OPERATOR, REVIEWER = "admin", "staff", "operator", "reviewer"
+ROLES = (ADMIN, STAFF, OPERATOR, REVIEWER)
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,17 @@ class Actor:
     @property
     def can_manage_accounts(self) -> bool:
         return self.role == ADMIN
+
+    @property
+    def can_sign_topics(self) -> bool:
+        """Only a legal reviewer signs: an admin creates reviewer accounts but cannot vouch for the law."""
+        return self.role == REVIEWER
+
+    @property
+    def can_see_reviews(self) -> bool:
+        return self.role in (REVIEWER, ADMIN)
+
+    @property
+    def can_flag_topics(self) -> bool:
+        """Anyone responsible for the content may say the law changed; that only ever removes a signature."""
+        return self.role in (REVIEWER, ADMIN)

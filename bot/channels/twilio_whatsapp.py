@@ -35,6 +35,15 @@ def twiml(messages: list[dict[str, Any]]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?><Response>' + "".join(bodies) + "</Response>"
 
 
+class TwilioCollectingOutput(CollectingOutputChannel):
+    """Collects the replies for the TwiML answer, under this channel's own name: replies can say what is
+    true of this channel (Twilio carries the messages too)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+
 class TwilioWhatsAppInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -69,7 +78,7 @@ class TwilioWhatsAppInput(InputChannel):
                 return response.text("missing From", status=400)
             sender_id = pseudonymise("whatsapp", sender, get_settings().sender_hash_key)
             text, metadata = self._message(sender_id, params)
-            collector = CollectingOutputChannel()
+            collector = TwilioCollectingOutput()
             try:
                 await on_new_message(UserMessage(text, collector, sender_id, input_channel=CHANNEL, metadata=metadata))
             except Exception as error:  # noqa: BLE001 - answer something, log nothing personal

@@ -9,7 +9,8 @@ from aiohttp import web
 
 from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, is_supported
 from portal.console_search import matching_topics, nearest_services, read_question, resolve_place
-from portal.keys import DIRECTORY, SETTINGS
+from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
+from portal.review_ledger import signed_state
 from portal.replies import RenderContext, render as render_reply
 from portal.staff.pages import render
 from portal.staff.security import actor_of
@@ -28,7 +29,8 @@ def _operator_default(request: web.Request) -> str:
 
 def _side(request: web.Request, language: str, arguments: dict[str, Any] | None = None) -> RenderContext:
     return RenderContext(language=language, arguments=arguments or {}, settings=request.app[SETTINGS],
-                         directory=request.app[DIRECTORY], now=dt.datetime.now(dt.timezone.utc))
+                         directory=request.app[DIRECTORY], now=dt.datetime.now(dt.timezone.utc),
+                         review_state=lambda unit: signed_state(request.app[DB_SESSIONS], unit))
 
 
 def _texts(request: web.Request, response: str, arguments: dict[str, Any], languages: list[str]) -> list[dict]:

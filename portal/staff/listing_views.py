@@ -23,7 +23,7 @@ from services_db.hsds_validation import SERVICE_STATUSES, YES_NO_UNKNOWN
 from services_db.models import Location, Organization, Service, ServiceAtLocation
 from services_db.opening_hours import WEEKDAY_CODES
 from staff.audit import record_change
-from staff.roles import STAFF, Actor
+from staff.roles import REVIEWER, STAFF, Actor
 
 
 def _today() -> dt.date:
@@ -48,6 +48,8 @@ async def home(request: web.Request) -> web.Response:
     actor = actor_of(request)
     if actor.role == STAFF:
         raise web.HTTPSeeOther(f"/portal/orgs/{actor.organization_id}")
+    if actor.role == REVIEWER:
+        raise web.HTTPSeeOther("/portal/reviews")  # a legal reviewer has no listings to see
     with request.app[DB_SESSIONS]() as db:
         rows = db.execute(
             select(Organization.id, Organization.name, func.count(Service.id))

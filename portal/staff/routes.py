@@ -7,7 +7,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from portal.staff import admin_views, auth_views, console_views, listing_views, transfer_views
+from portal.staff import admin_views, auth_views, console_views, listing_views, review_views, transfer_views
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -34,6 +34,10 @@ def setup_staff(app: web.Application) -> None:
     add.add_get("/portal/accounts", admin_views.accounts_page)
     add.add_post("/portal/accounts", admin_views.add_account)
     add.add_post("/portal/accounts/{username}/{action}", admin_views.change_account)
+    add.add_get("/portal/reviews", review_views.reviews_page)
+    add.add_get("/portal/reviews/{topic_id}/{jurisdiction}", review_views.version_page)
+    add.add_post("/portal/reviews/{topic_id}/{jurisdiction}/sign", review_views.sign_version)
+    add.add_post("/portal/reviews/{topic_id}/{jurisdiction}/flag", review_views.flag_version)
     add.add_get("/console", console_views.console_page)
     add.add_post("/console", console_views.console_search)
     add.add_static("/assets/", str(ASSETS), append_version=False)

@@ -35,7 +35,7 @@ def test_every_topic_is_answered_with_its_applicability_and_citation(say: Send, 
         text = "\n".join(reply.get("text", "") for reply in replies)
         assert translate(f"{version.key}.answer", language, **placeholders) in text, (language, topic.id)
         assert applies_sentence(version, language) in text
-        assert translate(legal_basis_key(version.legal_basis[0]), language) in text
+        assert translate(legal_basis_key(version.legal_basis[0].cite), language) in text
         assert all(len(reply.get("text", "")) <= 1024 for reply in replies)
 
 

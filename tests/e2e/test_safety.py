@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from i18n.bidi import strip_isolates
 from i18n.catalogs import translate
 from settings import get_settings
 from tests.e2e.conftest import FakeGraphApi, Send, post
@@ -129,7 +130,9 @@ def test_the_widget_socket_gets_the_safety_reply_too(stack) -> None:  # type: ig
         await client.emit("user_uttered", {"message": "مرحبا", "session_id": "widget-safety"})
         await wait_for(received, lambda m: translate("greet.hello", "ar") in (m.get("text") or ""))
         await client.emit("user_uttered", {"message": "زوجي يضربني الآن وأنا خائفة", "session_id": "widget-safety"})
-        await wait_for(received, lambda m: (m.get("text") or "").startswith(safety_text("violence_now", "ar")))
+        # Raw socket messages: right-to-left replies carry invisible isolates around numbers.
+        await wait_for(received, lambda m: strip_isolates(m.get("text") or "").startswith(
+            safety_text("violence_now", "ar")))
         await client.disconnect()
 
     asyncio.run(scenario())

@@ -96,6 +96,8 @@ def test_meta_conversation_in_french_goes_out_through_the_graph_api(stack, fake_
     [greeting] = fake_graph.sent_to(number)
     assert greeting["type"] == "interactive" and greeting["interactive"]["type"] == "list"
     assert translate("greet.hello", "fr") in greeting["interactive"]["body"]["text"]
+    # On WhatsApp the greeting does not promise more than we can keep: WhatsApp carries the chat too.
+    assert translate("greet.privacy.whatsapp", "fr") in greeting["interactive"]["body"]["text"]
     rows = greeting["interactive"]["action"]["sections"][0]["rows"]
     assert rows[0] == {"id": "/ask_health", "title": translate("button.health", "fr")}
     assert fake_graph.sent[-1]["auth"] == f"Bearer {WHATSAPP_ENV['META_ACCESS_TOKEN']}"
@@ -128,3 +130,18 @@ def test_phone_numbers_appear_in_no_store_and_no_log(stack) -> None:  # type: ig
                 content = path.read_bytes()
                 for number in (b"351912000111", b"351912000333", b"351913000222"):
                     assert number not in content, f"{number!r} in {path}"
+
+
+def test_is_this_chat_safe_on_whatsapp_names_who_else_carries_it(stack, fake_graph: FakeGraphApi) -> None:  # type: ignore[no-untyped-def]
+    number = "351912000777"
+    meta = with_sender(fixture("meta_text.json"), number)
+    message = meta["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["text"]["body"], message["id"] = "/ask_privacy", "wamid.privacy-question"
+    assert meta_post(stack, meta)[0] == 200
+    sent = json.dumps(fake_graph.sent_to(number), ensure_ascii=False)
+    assert translate("privacy.channel.meta_whatsapp", "en")[:60] in sent
+    assert "Twilio" not in sent
+
+    twilio = dict(fixture("twilio_text.json"), From="whatsapp:+351912000778", WaId="351912000778", Body="/ask_privacy")
+    status, twiml = twilio_post(stack, twilio)
+    assert status == 200 and "Twilio" in twiml and "WhatsApp (Meta)" in twiml

@@ -87,3 +87,49 @@ def test_the_widget_stays_under_its_size_budget() -> None:
     from portal.widget import FILES
 
     assert sum(path.stat().st_size for path in FILES.values()) < 100 * 1024
+
+
+# Where each piece of a phone number is drawn: the x of the first occurrence of `needle` inside the text
+# of the last element matching `selector`, measured on the rendered page.
+X_OF = """([selector, needle]) => {
+  const elements = document.querySelectorAll(selector);
+  const root = elements[elements.length - 1];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(needle);
+    if (at >= 0) {
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + needle.length);
+      return range.getBoundingClientRect().left;
+    }
+  }
+  return null;
+}"""
+
+
+def test_phone_numbers_in_arabic_replies_read_left_to_right(browser, stack) -> None:  # type: ignore[no-untyped-def]
+    """"800 202 148" after Arabic words must not be drawn as "148 202 800": in the widget, and as plain text the
+    way WhatsApp shows a message (the raw reply text in a right-to-left paragraph, no links, no markup).
+    Without the isolates the plain-text check fails: the bidi algorithm lays the digit groups out right to left."""
+    from settings import get_settings
+    from tests.e2e.conftest import new_session, say_raw
+
+    in_danger = "زوجي يضربني الآن وأنا خائفة"
+    first, second = get_settings().violence_line_number.split()[:2]  # "800 202 148" by default
+    page = open_widget(browser, stack, "ar")
+    send(page, "مرحبا")
+    page.wait_for_selector(f".mra-bot >> text={translate('greet.hello', 'ar')[:20]}")
+    send(page, in_danger)
+    page.wait_for_selector(f".mra-bot >> text={first}")
+    assert page.evaluate(X_OF, [".mra-bot", first]) < page.evaluate(X_OF, [".mra-bot", second])
+
+    sender = new_session(stack)
+    say_raw(stack, sender, "مرحبا")
+    [reply] = [r for r in say_raw(stack, sender, in_danger) if first in (r.get("text") or "")]
+    plain = browser.new_page(viewport={"width": 1400, "height": 600})
+    plain.set_content('<p id="message" dir="auto" style="width:1300px;font-size:16px;white-space:pre-wrap"></p>')
+    plain.evaluate("text => { document.getElementById('message').textContent = text; }", reply["text"])
+    assert plain.evaluate("getComputedStyle(document.getElementById('message')).direction") == "rtl"
+    assert plain.evaluate(X_OF, ["#message", first]) < plain.evaluate(X_OF, ["#message", second])
+    plain.screenshot(path=str(ARTIFACTS / "rtl-number-plain.png"))

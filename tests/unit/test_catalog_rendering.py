@@ -68,9 +68,55 @@ def test_rights_answer_is_status_neutral_and_offers_next_steps() -> None:
 
 def test_rights_sources_cite_the_legal_basis_jurisdiction_and_review_date() -> None:
     reply = render("utter_rights_sources", context("en", {"topic": "emergency_health"}))
-    assert "Migrant Workers Convention, art. 28" in reply.text
-    assert "Portugal. Checked on November 22, 2026." in reply.text
+    assert "Portugal: Basic Health Law (Law 95/2019), Base 21" in reply.text
+    # Portugal has not ratified the Migrant Workers Convention: the citation says so, in every language.
+    assert "Migrant Workers Convention, art. 28 (not ratified by Portugal: it does not bind Portugal)" in reply.text
+    assert "Portugal. Checked on December 7, 2026." in reply.text
     assert "A lawyer has not checked this text yet." in reply.text
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "ti"])
+def test_an_unratified_treaty_is_marked_in_every_language(language: str) -> None:
+    from i18n.bidi import strip_isolates
+
+    reply = render("utter_rights_sources", context(language, {"topic": "school"}))
+    marker = translate("rights.not_ratified", language, country=translate("jurisdiction.PT", language))
+    assert marker in strip_isolates(reply.text)
+
+
+def test_where_a_route_can_expose_status_the_main_answer_says_so_first() -> None:
+    reply = render("utter_rights_answer", context("en", {"topic": "report_crime"}))
+    lines = reply.text.split("\n")
+    assert "116 006" in lines[0] and "APAV" in lines[0]  # the safer route leads
+    assert lines[1].startswith("⚠️ Before you go: The police can check your papers.")
+    work = render("utter_rights_answer", context("en", {"topic": "work_pay"})).text
+    assert "labour inspection (ACT) does not promise to keep your papers secret" in work
+    renting = render("utter_rights_answer", context("en", {"topic": "renting"})).text
+    assert "SIBA" in renting and "3 working days" in renting
+
+
+@pytest.mark.parametrize("channel, expected, absent", [
+    ("meta_whatsapp", "WhatsApp (Meta) carries these messages", "Twilio"),
+    ("twilio_whatsapp", "Twilio, the company that connects us to WhatsApp", None),
+])
+def test_is_this_chat_safe_says_who_else_carries_the_chat_on_whatsapp(channel: str, expected: str,
+                                                                       absent: str | None) -> None:
+    ctx = context("en", {"topic": "chat_privacy"})
+    ctx.channel = channel
+    reply = render("utter_rights_answer", ctx)
+    assert expected in reply.text and "deletes only our copy" in reply.text
+    assert absent is None or absent not in reply.text
+    greeting = render("utter_greet", ctx)
+    assert translate("greet.privacy.whatsapp", "en") in greeting.text
+
+
+def test_on_the_web_widget_the_privacy_answer_names_no_channel_company() -> None:
+    ctx = context("en", {"topic": "chat_privacy"})
+    ctx.channel = "socketio"
+    reply = render("utter_rights_answer", ctx)
+    assert "Meta" not in reply.text and "Twilio" not in reply.text
+    assert "never give what you write to immigration" in reply.text
+    assert translate("greet.privacy.whatsapp", "en") not in render("utter_greet", ctx).text
 
 
 def test_rights_detail_view_shows_the_detail_without_repeating_the_answer() -> None:

@@ -100,9 +100,9 @@ def test_the_schema_comes_from_alembic_migrations(tmp_path: Path) -> None:
     create_schema(engine)
     create_schema(engine)  # idempotent
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
         assert {"organization", "service", "location", "location_rtree", "staff_account", "staff_session",
-                "audit_entry", "login_throttle"} <= set(inspect(connection).get_table_names())
+                "audit_entry", "login_throttle", "topic_review_event"} <= set(inspect(connection).get_table_names())
 
 
 def test_odd_values_and_encodings_are_reported_not_crashed_on(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
