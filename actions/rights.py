@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import latest_entity_values
 from actions.services import find_services
-from knowledge.repository import choose_topic
+from knowledge.repository import choose_topic, suggested_topics
 
 
 class ActionAnswerRights(Action):
@@ -19,16 +19,20 @@ class ActionAnswerRights(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         asked = next(iter(latest_entity_values(tracker, "topic")), None)
+        mentioned = latest_entity_values(tracker, "topic_mention")
         topic = choose_topic(
             tracker.get_intent_of_latest_message() or "",
             asked_topic=asked,
             categories=latest_entity_values(tracker, "service_category"),
+            mentioned=mentioned,
         )
         if topic is None:
             dispatcher.utter_message(response="utter_fallback")
             return []
         view = "detail" if "detail" in latest_entity_values(tracker, "topic_view") else "answer"
-        dispatcher.utter_message(response="utter_rights_answer", topic=topic.id, view=view)
+        # A topic the message named under another question comes first among the buttons.
+        dispatcher.utter_message(response="utter_rights_answer", topic=topic.id, view=view,
+                                 suggest=suggested_topics(topic, mentioned))
         if view == "answer":
             dispatcher.utter_message(response="utter_rights_sources", topic=topic.id)
         # Remember the topic's category so that "yes" to the offer searches the right kind of place.

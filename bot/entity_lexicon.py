@@ -10,7 +10,10 @@ from services_db.text_normalise import words
 from services_db.places import cached_gazetteer
 
 CATEGORY_TABLE_PREFIX = "category_"
+TOPIC_TABLE_PREFIX = "topic_"
 PLACE, CATEGORY, LANGUAGE = "place", "service_category", "language"
+# A rights topic named in the message ("asylum", "order to leave"): which answer of the intent to give.
+TOPIC = "topic_mention"
 # Words people use in ordinary sentences ("ajuda" is help in Portuguese, and a Lisbon parish): a place
 # of that name only counts when it is the whole message, e.g. the answer to "where are you?".
 COMMON_WORDS = "common_words"
@@ -20,12 +23,16 @@ def build_lexicon_phrases(
     lookup_tables: Iterable[dict[str, Any]], examples: Iterable[tuple[str, list[dict[str, Any]]]]
 ) -> dict[str, dict[str, str]]:
     """{entity type: {phrase: value}} learnt from the training data and Babel's language names."""
-    phrases: dict[str, dict[str, str]] = {CATEGORY: {}, LANGUAGE: {}, PLACE: {}, COMMON_WORDS: {}}
+    phrases: dict[str, dict[str, str]] = {CATEGORY: {}, LANGUAGE: {}, PLACE: {}, TOPIC: {}, COMMON_WORDS: {}}
     for table in lookup_tables:
-        category = str(table.get("name", "")).removeprefix(CATEGORY_TABLE_PREFIX)
+        name = str(table.get("name", ""))
+        category = name.removeprefix(CATEGORY_TABLE_PREFIX)
         if category in CATEGORIES:
             for element in table.get("elements", []):
                 phrases[CATEGORY].setdefault(str(element), category)
+        elif name.startswith(TOPIC_TABLE_PREFIX):
+            for element in table.get("elements", []):
+                phrases[TOPIC].setdefault(str(element), name.removeprefix(TOPIC_TABLE_PREFIX))
     for text, entities in examples:
         place_spans = [(e["start"], e["end"]) for e in entities if e.get("entity") == PLACE and "start" in e]
         for word, start, end in words(text):
@@ -49,7 +56,7 @@ class EntityLexicon:
     def __init__(self, phrases: dict[str, dict[str, str]], gazetteer_csv: str | None, country: str) -> None:
         self._gazetteer = cached_gazetteer(gazetteer_csv, country)
         self._indexes: dict[str, PhraseIndex[str]] = {}
-        for kind in (CATEGORY, LANGUAGE):
+        for kind in (CATEGORY, LANGUAGE, TOPIC):
             index: PhraseIndex[str] = PhraseIndex()
             for phrase, value in phrases.get(kind, {}).items():
                 index.add(phrase, value)
@@ -82,6 +89,10 @@ class EntityLexicon:
                 if free(mention.start, mention.end):
                     found.append(_entity(kind, mention.value, mention.start, mention.end))
                     taken.append((mention.start, mention.end))
+        # A topic may share its words with a category ("shelter"): both are kept, they answer different
+        # questions (which answer, which kind of place).
+        found += [_entity(TOPIC, mention.value, mention.start, mention.end)
+                  for mention in self._indexes[TOPIC].find_in_text(text)]
         return sorted(found, key=lambda entity: entity["start"])
 
 

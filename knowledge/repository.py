@@ -99,17 +99,30 @@ def all_topics() -> dict[str, Topic]:
     return topics
 
 
-def choose_topic(intent: str, asked_topic: str | None = None, categories: Iterable[str] = ()) -> Topic | None:
-    """The topic a button named, else the one of this intent about the category the user mentioned
-    ("pregnant" → pregnancy care), else the intent's default topic."""
+def choose_topic(intent: str, asked_topic: str | None = None, categories: Iterable[str] = (),
+                 mentioned: Iterable[str] = ()) -> Topic | None:
+    """The topic a button named; else a topic of this intent the message names ("asylum", "order to
+    leave"); else the one of this intent about the category the user mentioned ("pregnant" → pregnancy
+    care); else the intent's default topic. A topic named under another intent ("can asylum seekers' children
+    go to school?") does not replace the answer: it is offered as a button (suggested_topics)."""
     topics = all_topics()
     if asked_topic in topics:
         return topics[asked_topic]
+    named = [topics[name] for name in dict.fromkeys(mentioned) if name in topics]
+    of_intent = [topic for topic in named if intent in topic.intents]
+    if of_intent:
+        return of_intent[0]
     candidates = [topic for topic in topics.values() if intent in topic.intents]
     default = next((t for t in candidates if t.default_for == intent), candidates[0] if candidates else None)
-    mentioned = set(categories)
-    if default is None or default.service_category in mentioned:
+    named_categories = set(categories)
+    if default is None or default.service_category in named_categories:
         return default
     # Only a category that points at exactly one topic is a reason to leave the default.
-    matching = [t for t in candidates if t.service_category in mentioned]
+    matching = [t for t in candidates if t.service_category in named_categories]
     return matching[0] if len(matching) == 1 else default
+
+
+def suggested_topics(chosen: Topic | None, mentioned: Iterable[str]) -> list[str]:
+    """Topics the message named that are not the answer given: offered first among the related buttons."""
+    topics = all_topics()
+    return [name for name in dict.fromkeys(mentioned) if name in topics and (chosen is None or name != chosen.id)]

@@ -177,7 +177,9 @@ def rights_answer(ctx: RenderContext) -> Reply:
     if not detail:
         buttons.append(ctx.button("button.more", _topic_payload(topic, "detail")))
     topics = all_topics()
-    buttons += [ctx.button(f"topic.{related}.title", _topic_payload(topics[related])) for related in topic.related[:2]]
+    suggested = ctx.arguments.get("suggest") if isinstance(ctx.arguments.get("suggest"), list) else []
+    offered = [name for name in dict.fromkeys([*map(str, suggested), *topic.related]) if name in topics and name != topic.id]
+    buttons += [ctx.button(f"topic.{name}.title", _topic_payload(topics[name])) for name in offered[:2]]
     buttons.append(ctx.button("button.human", "/human_handoff"))
     if detail:
         return Reply(ctx.t(f"{version.key}.detail"), buttons)

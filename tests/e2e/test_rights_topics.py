@@ -36,6 +36,10 @@ def test_every_topic_is_answered_with_its_applicability_and_citation(say: Send, 
         assert translate(f"{version.key}.answer", language, **placeholders) in text, (language, topic.id)
         assert applies_sentence(version, language) in text
         assert translate(legal_basis_key(version.legal_basis[0].cite), language) in text
+        assert translate("rights.draft", language) in text  # nobody signed these in the test stack
+        if version.has_risk:
+            risk = translate(f"{version.key}.risk", language, **placeholders)
+            assert translate("rights.risk", language, risk=risk) in text, (language, topic.id)
         assert all(len(reply.get("text", "")) <= 1024 for reply in replies)
 
 
@@ -45,3 +49,16 @@ def test_a_question_we_do_not_cover_gets_an_honest_answer_a_person_and_the_topic
     assert translate("out_of_scope", "en") in text or translate("fallback", "en") in text
     assert get_settings().hotline_number in text
     assert any(button["payload"] == "/ask_health" for reply in replies for button in reply.get("buttons", []))
+
+
+@pytest.mark.parametrize("language, message, topic", [
+    ("en", "how can i ask for asylum here", "asylum"),
+    ("ar", "كيف اقدم طلب لجوء في البرتغال", "asylum"),
+    ("pt", "fui burlado, paguei um agendamento na aima a um senhor", "scams"),
+])
+def test_a_question_that_names_a_topic_gets_that_topic(say: Send, new_sender: str, language: str, message: str,
+                                                       topic: str) -> None:
+    version = all_topics()[topic].version_for(get_settings().deployment_country)
+    text = "\n".join(reply.get("text", "") for reply in say(new_sender, message))
+    placeholders = get_settings().deployment_placeholders()
+    assert translate(f"{version.key}.answer", language, **placeholders) in text, (message, text)
