@@ -43,7 +43,9 @@ def test_every_topic_table_names_a_topic_and_every_language_has_the_new_topics()
         assert entry["lookup"].startswith(TOPIC_TABLE_PREFIX) and topic in topics, (path, entry["lookup"])
         named.setdefault(path.parent.name, set()).add(topic)
     for language in SUPPORTED:
-        assert {"asylum", "police_stop", "aima_procedures", "scams", "complaints", "discrimination"} <= named[language]
+        assert {"asylum", "police_stop", "aima_procedures", "scams", "complaints", "discrimination",
+                "family_reunification", "nationality", "nif_niss", "voluntary_return", "domestic_workers",
+                "dismissal_unemployment", "temporary_protection", "diploma_recognition"} <= named[language]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -53,6 +55,8 @@ def test_every_topic_table_names_a_topic_and_every_language_has_the_new_topics()
     ("someone sold me an AIMA appointment for 300 euros", "scams"),
     ("mon titre de séjour a expiré et AIMA ne répond pas", "aima_procedures"),
     ("بدي اقدم لجوء", "asylum"),
+    ("quero trazer a minha mulher, reagrupamento familiar", "family_reunification"),
+    ("fui despedido sem justa causa", "dismissal_unemployment"),
 ])
 def test_a_named_topic_is_found_in_the_message(lexicon: EntityLexicon, text: str, expected: str) -> None:
     assert expected in [e["value"] for e in lexicon.extract(text) if e["entity"] == TOPIC]
