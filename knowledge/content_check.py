@@ -24,8 +24,7 @@ TEXT_FIELDS = ("answer", "detail", "condition", "risk")
 # Places and bodies where using the service can expose someone's status (English source text).
 EXPOSING = re.compile(r"\b(police|PSP|GNR|ACT|labou?r inspect\w*|SIBA|AIMA|immigration agency|register of|"
                       r"list of children)\b", re.IGNORECASE)
-# How the English source may name an unratified treaty, and how it must then say so.
-TREATY_MENTIONS = {"icrmw": re.compile(r"Migrant Workers Convention|UN treaty for migrant workers", re.I)}
+# How a text that names an unratified treaty (instruments.yml, mentioned_as) must then say so.
 SAYS_NOT_RATIFIED = re.compile(r"not ratif|has not signed|did not sign|not joined", re.I)
 
 
@@ -63,10 +62,10 @@ def _version_problems(path: Path, field: str, data: dict[str, Any], country: str
     if country and EXPOSING.search(text) and not data.get("risk"):
         problems.append(f"{where}risk: the text sends people to {EXPOSING.search(text).group(0)}, "
                         f"which can expose their status; say so in a risk line")
-    for instrument, mention in TREATY_MENTIONS.items():
-        if country and not all_instruments()[instrument].binds(country) and mention.search(text) \
-                and not SAYS_NOT_RATIFIED.search(text):
-            problems.append(f"{where}answer/detail: names {instrument}, which {country} has not ratified, "
+    for instrument in all_instruments().values():
+        named = any(name.lower() in text.lower() for name in instrument.mentioned_as)
+        if country and not instrument.binds(country) and named and not SAYS_NOT_RATIFIED.search(text):
+            problems.append(f"{where}answer/detail: names {instrument.id}, which {country} has not ratified, "
                             f"without saying so")
     return problems
 

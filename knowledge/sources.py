@@ -30,6 +30,7 @@ class Instrument:
     url: str
     jurisdiction: str | None  # the country of a national law; None for international and EU texts
     not_ratified_by: tuple[str, ...]  # deployment countries where a treaty does not bind
+    mentioned_as: tuple[str, ...]  # how topic texts may name it in words ("Migrant Workers Convention")
 
     def binds(self, country: str) -> bool:
         return country not in self.not_ratified_by
@@ -74,6 +75,7 @@ def all_instruments() -> dict[str, Instrument]:
         instruments[key] = Instrument(
             id=key, name=entry["name"], kind=entry["kind"], url=_official_url(entry.get("url"), f"{where}.url"),
             jurisdiction=entry.get("jurisdiction"), not_ratified_by=tuple(entry.get("not_ratified_by") or ()),
+            mentioned_as=tuple(entry.get("mentioned_as") or ()),
         )
     return instruments
 

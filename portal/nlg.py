@@ -10,7 +10,7 @@ from aiohttp import web
 from i18n.languages import RIGHT_TO_LEFT, is_supported, normalise
 from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
 from portal.replies import BadArguments, RenderContext, UnknownResponse, render
-from portal.review_ledger import signed_state
+from portal.review_ledger import review_state_reader
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ async def nlg(request: web.Request) -> web.Response:
         directory=request.app[DIRECTORY],
         now=dt.datetime.now(dt.timezone.utc),
         channel=str(channel.get("name") or ""),
-        review_state=lambda unit: signed_state(request.app[DB_SESSIONS], unit),
+        review_state=review_state_reader(request.app[DB_SESSIONS]),
     )
     try:
         reply = render(body["response"], context)

@@ -55,16 +55,18 @@ class RenderContext:
     review_state: Callable[[ReviewUnit], ReviewState] | None = None
 
     def __post_init__(self) -> None:
-        self._placeholders = self.settings.deployment_placeholders()  # once per reply, not per sentence
         self.right_to_left = self.language in RIGHT_TO_LEFT
+        # Once per reply, not per sentence; in right-to-left replies each number or Latin name inserted into
+        # Arabic-script text is isolated so that it keeps its own order.
+        self._placeholders = {name: self._inserted(value)
+                              for name, value in self.settings.deployment_placeholders().items()}
+
+    def _inserted(self, value: Any) -> Any:
+        return isolate_value(value) if self.right_to_left and isinstance(value, str) else value
 
     def t(self, key: str, **params: Any) -> str:
-        values = {**self._placeholders, **params}
-        if self.right_to_left:
-            # An inserted number or Latin name keeps its own order inside Arabic-script text.
-            values = {name: isolate_value(value) if isinstance(value, str) else value
-                      for name, value in values.items()}
-        return translate(key, self.language, **values)
+        return translate(key, self.language,
+                         **{**self._placeholders, **{name: self._inserted(value) for name, value in params.items()}})
 
     def button(self, key: str, payload: str) -> dict[str, str]:
         return {"title": self.t(key), "payload": payload}
@@ -216,8 +218,8 @@ def _review_line(ctx: RenderContext, topic: Topic) -> str:
 def rights_sources(ctx: RenderContext) -> Reply:
     """Where the answer comes from, in a message of its own so that each stays phone-sized."""
     topic = _topic_of(ctx)
-    version = topic.version_for(ctx.settings.deployment_country)
     country = ctx.settings.deployment_country
+    version = topic.version_for(country)
     basis = join_citations([_citation(ctx, citation, country) for citation in version.legal_basis], ctx.language)
     return Reply(
         _lines(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from typing import Callable
+
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -22,3 +24,8 @@ def signed_state(sessions: sessionmaker, unit: ReviewUnit) -> ReviewState:
     except SQLAlchemyError:
         logger.warning("review ledger unavailable; answering as not yet checked")
         return NOT_SIGNED
+
+
+def review_state_reader(sessions: sessionmaker) -> Callable[[ReviewUnit], ReviewState]:
+    """What RenderContext.review_state expects, reading the ledger through these sessions."""
+    return lambda unit: signed_state(sessions, unit)

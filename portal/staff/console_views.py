@@ -10,7 +10,7 @@ from aiohttp import web
 from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, is_supported
 from portal.console_search import matching_topics, nearest_services, read_question, resolve_place
 from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
-from portal.review_ledger import signed_state
+from portal.review_ledger import review_state_reader
 from portal.replies import RenderContext, render as render_reply
 from portal.staff.pages import render
 from portal.staff.security import actor_of
@@ -30,7 +30,7 @@ def _operator_default(request: web.Request) -> str:
 def _side(request: web.Request, language: str, arguments: dict[str, Any] | None = None) -> RenderContext:
     return RenderContext(language=language, arguments=arguments or {}, settings=request.app[SETTINGS],
                          directory=request.app[DIRECTORY], now=dt.datetime.now(dt.timezone.utc),
-                         review_state=lambda unit: signed_state(request.app[DB_SESSIONS], unit))
+                         review_state=review_state_reader(request.app[DB_SESSIONS]))
 
 
 def _texts(request: web.Request, response: str, arguments: dict[str, Any], languages: list[str]) -> list[dict]:
