@@ -4,7 +4,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-turns bench-langid bench-nlu bench-nlu-validation bench-geosearch bench-safety bench-safety-validation clean
+.PHONY: setup run test train i18n-extract i18n-update i18n-compile i18n-check load-sample bench bench-turns bench-langid bench-nlu bench-nlu-validation bench-geosearch bench-safety bench-safety-validation fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -58,3 +58,9 @@ bench-safety: setup
 
 bench-safety-validation: setup
 	$(PYTHON) -m bench.safety_validation
+
+# 10,000+ generated requests against every public endpoint of a running stack (the suite runs a short
+# version of the same fuzzing, tests/e2e/test_fuzz_endpoints.py).
+fuzz: setup
+	@scripts/system_packages.sh
+	FUZZ_REQUESTS=10000 scripts/without_network.sh $(PYTHON) -m pytest tests/e2e/test_fuzz_endpoints.py -q

@@ -13,26 +13,56 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 STATE_DIR = Path(os.environ.get("STATE_DIR", ROOT / "var"))
 
+# Rasa reports usage and crashes to its vendor unless this is "false" (rasa.telemetry reads it at every
+# event). Set here, not only by the launcher, so that every process that reads our settings (a replica
+# started by hand, a container entry point) keeps it off; a deployment cannot turn it back on.
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
 
 
-@lru_cache(maxsize=1)
-def _sender_hash_key() -> bytes:
-    """The key that turns channel ids into pseudonyms. Production sets SENDER_HASH_KEY; a local run
-    keeps a random one in the state directory so pseudonyms survive restarts. Read once per process:
-    every message of every channel needs it."""
-    configured = os.environ.get("SENDER_HASH_KEY", "").strip()
+# A key shorter than this can be guessed, and with it every WhatsApp pseudonym reversed by trying all
+# mobile numbers: `openssl rand -hex 32` gives 64 characters.
+MIN_KEY_CHARS = 32
+
+
+class InsecureConfiguration(RuntimeError):
+    """Production mode refuses to start with this configuration; the message says what to set."""
+
+
+def _local_key(name: str, variable: str) -> bytes:
+    """A key from the environment, else (development only) a random one kept in the state directory,
+    created 0600 from the first byte, so that pseudonyms and sessions survive restarts."""
+    configured = os.environ.get(variable, "").strip()
     if configured:
         return configured.encode()
-    key_file = STATE_DIR / "sender_hash.key"
-    if not key_file.exists():
-        STATE_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+    if _env("DEPLOYMENT_MODE", "development").lower() == "production":
+        raise InsecureConfiguration(f"{variable} is not set: production mode will not make one up.")
+    key_file = STATE_DIR / name
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip().encode()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
     return key_file.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def _sender_hash_key() -> bytes:
+    """The key that turns channel ids into pseudonyms. Read once per process: every message needs it."""
+    return _local_key("sender_hash.key", "SENDER_HASH_KEY")
+
+
+@lru_cache(maxsize=1)
+def _session_signing_key() -> bytes:
+    """The key that signs REST session ids: not the pseudonym key, so that a leaked session key does not
+    also reverse pseudonyms."""
+    return _local_key("session_signing.key", "SESSION_SIGNING_KEY")
 
 
 @dataclass(frozen=True)
@@ -96,9 +126,45 @@ class Settings:
     # Where the hotline console asks the Rasa server to read a question (loopback, INTERNAL_TOKEN).
     rasa_internal_url: str = field(default_factory=lambda: _env("RASA_INTERNAL_URL", ""))
 
+    # --- Hardening (docs/privacy.md) ---
+    # "production": refuse to start without strong, distinct SENDER_HASH_KEY, SESSION_SIGNING_KEY and
+    # INTERNAL_TOKEN. "development" (local runs, tests) makes local keys instead.
+    deployment_mode: str = field(default_factory=lambda: _env("DEPLOYMENT_MODE", "development").lower())
+    # INFO keeps no message content; DEBUG is refused unless ALLOW_DEBUG_LOGGING=true (the redaction
+    # filter still runs, but DEBUG lines of Rasa carry whole parse results).
+    log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "INFO").upper())
+    allow_debug_logging: bool = field(
+        default_factory=lambda: _env("ALLOW_DEBUG_LOGGING", "false").lower() in ("1", "true", "yes"))
+    # A REST session id stops working this many hours after it was issued.
+    rest_session_hours: float = field(default_factory=lambda: float(_env("REST_SESSION_HOURS", "24")))
+    # Request bodies larger than this are refused (413) before they are read: the biggest honest chat
+    # request (a 2,000-character message, a WhatsApp webhook batch) is a few kilobytes.
+    max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "65536")))
+    # Messages per minute one conversation may send, and requests per minute from one network address
+    # (all conversations behind it); beyond them the user is asked, in their language, to wait.
+    rate_limit_sender_per_minute: int = field(
+        default_factory=lambda: int(_env("RATE_LIMIT_SENDER_PER_MINUTE", "20")))
+    rate_limit_address_per_minute: int = field(
+        default_factory=lambda: int(_env("RATE_LIMIT_ADDRESS_PER_MINUTE", "300")))
+    # A WhatsApp webhook whose message id was already seen within this many hours is not answered again.
+    webhook_dedup_hours: float = field(default_factory=lambda: float(_env("WEBHOOK_DEDUP_HOURS", "24")))
+
+    @property
+    def production(self) -> bool:
+        return self.deployment_mode == "production"
+
     @property
     def sender_hash_key(self) -> bytes:
         return _sender_hash_key()
+
+    @property
+    def session_signing_key(self) -> bytes:
+        return _session_signing_key()
+
+    @property
+    def log_retention_minutes(self) -> int:
+        """Logs are kept no longer than conversations."""
+        return self.conversation_ttl_minutes
 
     def deployment_placeholders(self) -> dict[str, str]:
         """Values that messages may quote ({emergency_number}, ...): deployment facts, never code."""
