@@ -123,6 +123,9 @@ class Settings:
     # Secure cookies from http://localhost, so local runs work with the default.
     portal_cookie_secure: bool = field(
         default_factory=lambda: _env("PORTAL_COOKIE_SECURE", "true").lower() not in ("0", "false", "no"))
+    # The header the portal's reverse proxy sets with the client's address (X-Forwarded-For, X-Real-IP),
+    # for the login throttle. Empty: the connection's own address (no proxy, or an untrusted one).
+    portal_trusted_proxy_header: str = field(default_factory=lambda: _env("PORTAL_TRUSTED_PROXY_HEADER", ""))
     # Where the hotline console asks the Rasa server to read a question (loopback, INTERNAL_TOKEN).
     rasa_internal_url: str = field(default_factory=lambda: _env("RASA_INTERNAL_URL", ""))
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from launcher.stack import Ports, Stack
+from privacy.startup_checks import harden_process
 from services_db.database import make_engine
 from services_db.sample_loader import load_directory_file
 from settings import STATE_DIR, get_settings
@@ -13,6 +14,7 @@ from settings import STATE_DIR, get_settings
 
 def main() -> int:
     settings = get_settings()
+    harden_process(settings)
     loaded = load_directory_file(make_engine(settings.directory_db_url), Path(settings.sample_directory_json))
     print(f"Directory ready: {loaded} sample services.", flush=True)
     stack = Stack(Ports(settings.rasa_port, settings.action_port, settings.portal_port), log_dir=STATE_DIR / "logs")

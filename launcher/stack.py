@@ -10,6 +10,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launcher.log_sink import LogSink, remove_expired_logs
 from launcher.training import ensure_model, subprocess_env
 from settings import ROOT, get_settings
 
@@ -32,6 +33,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    sinks: list[LogSink] = field(default_factory=list)
     model: Path | None = None
     internal_token: str = field(default_factory=lambda: get_settings().internal_token or secrets.token_hex(32))
 
@@ -63,16 +65,17 @@ class Stack:
         return env
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        output = subprocess.DEVNULL
-        if self.log_dir is not None:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - lives as long as the process
-        self.processes.append(
-            subprocess.Popen(command, cwd=ROOT, env=self._env(), stdout=output, stderr=subprocess.STDOUT,
-                             start_new_session=True)
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=self._env(), start_new_session=True,
+                                   stdout=subprocess.PIPE if self.log_dir is not None else subprocess.DEVNULL,
+                                   stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        if self.log_dir is not None and process.stdout is not None:
+            retention = get_settings().log_retention_minutes * 60.0
+            self.sinks.append(LogSink(process.stdout, self.log_dir, name, retention).start())
 
     def start(self) -> None:
+        if self.log_dir is not None and self.log_dir.exists():
+            remove_expired_logs(self.log_dir, get_settings().log_retention_minutes * 60.0)
         model = self.model = ensure_model()
         bin_dir = Path(sys.executable).parent
         self._spawn("actions", [str(bin_dir / "python"), "-m", "launcher.action_server"])
@@ -113,7 +116,10 @@ class Stack:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for sink in self.sinks:
+            sink.join(timeout=5)
         self.processes.clear()
+        self.sinks.clear()
 
 
 def _answers(url: str) -> bool:

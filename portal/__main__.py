@@ -6,19 +6,20 @@
 from __future__ import annotations
 
 import getpass
-import logging
 import sys
 
 from aiohttp import web
 
 from portal.app import init_app
+from privacy.startup_checks import configure_logging, harden_process
 from settings import get_settings
 
 
 def serve() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s portal %(levelname)s %(message)s")
-    # aiohttp's access log lines carry client addresses and paths: not needed, so not written.
     settings = get_settings()
+    configure_logging(settings, "portal")
+    harden_process(settings)
+    # aiohttp's access log lines carry client addresses and paths: not needed, so not written.
     web.run_app(init_app(settings), host=settings.host, port=settings.portal_port, access_log=None,
                 print=None)
 

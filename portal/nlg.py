@@ -11,6 +11,7 @@ from i18n.languages import RIGHT_TO_LEFT, is_supported, normalise
 from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
 from portal.replies import BadArguments, RenderContext, UnknownResponse, render
 from portal.review_ledger import review_state_reader
+from privacy.log_redaction import sensitive_values, tracker_texts
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ async def nlg(request: web.Request) -> web.Response:
         review_state=review_state_reader(request.app[DB_SESSIONS]),
     )
     try:
-        reply = render(body["response"], context)
+        # The tracker carries the user's words: no log line of this rendering may repeat them.
+        with sensitive_values(*tracker_texts(tracker)):
+            reply = render(body["response"], context)
     except UnknownResponse:
         raise web.HTTPNotFound(text="Unknown response name.") from None
     except BadArguments as error:

@@ -6,13 +6,27 @@ sqlite:///path (embedded default), postgresql://... and redis://... (several Ras
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Callable, Protocol
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
+from privacy.files import private_sqlite_file
+
 Clock = Callable[[], float]
+# Times are kept to the minute: exact ones, next to a provider's records of who wrote when, would tell
+# which pseudonym is which number without the key.
+TIME_RESOLUTION_SECONDS = 60
+
+
+def coarse_time(timestamp: float) -> float:
+    return float(int(timestamp // TIME_RESOLUTION_SECONDS) * TIME_RESOLUTION_SECONDS)
+
+
+def coarse_time_up(timestamp: float) -> float:
+    """Rounded up, for the last-activity time: a conversation may outlive its idle limit by up to a
+    minute, but is never cut short."""
+    return -coarse_time(-timestamp)
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS conversation ("
@@ -42,8 +56,7 @@ class SqlConversationStore:
     """SQLite or PostgreSQL. Expired rows are invisible at once and deleted by purge_expired()."""
 
     def __init__(self, url: str, ttl_seconds: float, clock: Clock | None = None) -> None:
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(url)
         self._engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
         if self._engine.dialect.name == "sqlite":
             event.listen(self._engine, "connect", _sqlite_pragmas)
@@ -58,7 +71,7 @@ class SqlConversationStore:
 
     def put(self, key: str, events_json: str) -> None:
         with self._engine.begin() as connection:
-            connection.execute(text(UPSERT), {"key": key, "events": events_json, "now": self._clock()})
+            connection.execute(text(UPSERT), {"key": key, "events": events_json, "now": coarse_time_up(self._clock())})
 
     def get(self, key: str) -> str | None:
         with self._engine.connect() as connection:
@@ -70,13 +83,24 @@ class SqlConversationStore:
     def delete(self, key: str) -> None:
         with self._engine.begin() as connection:
             connection.execute(text("DELETE FROM conversation WHERE key = :key"), {"key": key})
+        self._truncate_journal()
 
     def purge_expired(self) -> int:
         with self._engine.begin() as connection:
             result = connection.execute(
                 text("DELETE FROM conversation WHERE updated_at < :oldest"), {"oldest": self._oldest_alive()}
             )
-        return int(result.rowcount or 0)
+        deleted = int(result.rowcount or 0)
+        if deleted:
+            self._truncate_journal()
+        return deleted
+
+    def _truncate_journal(self) -> None:
+        """SQLite's write-ahead log still holds the old pages of a deleted row until a checkpoint: copy it
+        back into the (securely deleted) database file and empty it now."""
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def keys(self) -> list[str]:
         with self._engine.connect() as connection:

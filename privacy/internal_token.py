@@ -2,7 +2,7 @@
 nothing else on the machine can run actions or read replies."""
 from __future__ import annotations
 
-import hmac
+from privacy.constant_time import secrets_equal
 
 HEADER = "Authorization"
 SCHEME = "Bearer "
@@ -12,4 +12,4 @@ def is_authorised(header_value: str | None, token: str) -> bool:
     if not token:
         return False
     presented = (header_value or "").removeprefix(SCHEME)
-    return hmac.compare_digest(presented.encode(), token.encode())
+    return secrets_equal(presented, token)

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from privacy.conversation_store import coarse_time
+
 ERASE_ACTION = "action_forget_me"
 _KEPT_PARSE_KEYS = ("intent", "entities", "language")
 _KEPT_ENTITY_KEYS = ("entity", "value", "start", "end", "extractor", "confidence_entity")
+
+
+def _coarse(timestamp: Any) -> Any:
+    return coarse_time(timestamp) if isinstance(timestamp, (int, float)) else None
 
 
 def minimise_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -16,7 +22,7 @@ def minimise_event(event: dict[str, Any]) -> dict[str, Any]:
         parse = event.get("parse_data") or {}
         return {
             "event": "user",
-            "timestamp": event.get("timestamp"),
+            "timestamp": _coarse(event.get("timestamp")),
             "text": None,
             "parse_data": {
                 **{key: parse[key] for key in _KEPT_PARSE_KEYS if key in parse},
@@ -29,10 +35,12 @@ def minimise_event(event: dict[str, Any]) -> dict[str, Any]:
         }
     if kind == "bot":
         utter_action = (event.get("metadata") or {}).get("utter_action")
-        return {"event": "bot", "timestamp": event.get("timestamp"), "text": None,
+        return {"event": "bot", "timestamp": _coarse(event.get("timestamp")), "text": None,
                 "metadata": {"utter_action": utter_action} if utter_action else {}}
     minimal = dict(event)
     minimal.pop("metadata", None)
+    if "timestamp" in minimal:
+        minimal["timestamp"] = _coarse(minimal["timestamp"])
     return minimal
 
 

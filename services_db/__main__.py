@@ -12,7 +12,9 @@ from pathlib import Path
 
 from services_db.database import make_engine
 from services_db.freshness import freshness_report
-from services_db.hsds_io import export_document, import_document, read_csv, read_json, write_csv, write_json
+from services_db.hsds_io import (
+    UnreadableTable, export_document, import_document, read_csv, read_json, write_csv, write_json,
+)
 from services_db.hsds_validation import ValidationFailed
 from services_db.sample_loader import load_directory_file
 from settings import get_settings
@@ -24,6 +26,9 @@ def _import(engine, source: Path) -> int:  # type: ignore[no-untyped-def]
         return 2
     try:
         document = read_csv(source) if source.is_dir() else read_json(source)
+    except UnreadableTable as error:
+        print(f"{source / (error.table + '.csv')} cannot be read: it must be UTF-8 CSV ({error.reason}).")
+        return 1
     except ValueError as error:
         print(f"{source} is not valid JSON: {error}")
         return 1

@@ -8,13 +8,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.orm import Session, sessionmaker
 
-
+from privacy.files import private_sqlite_file
 
 
 def make_engine(url: str) -> Engine:
     options: dict[str, object] = {}
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(url)
         # SQLAlchemy 1.4 opens a new SQLite connection per session by default (NullPool); reopening the file
         # and repeating the pragmas cost more than a whole nearest search. Keep connections in a pool.
         options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}

@@ -3,6 +3,9 @@ organizations, locations and services, services carrying their phones, schedules
 service_at_locations) and CSV (one file per HSDS table in a folder). Our extension fields travel in
 the namespaced `x_migrant_rights` object (CSV: `x_migrant_rights` JSON column).
 
+CSV cells that a spreadsheet would run as a formula get a leading quote on export, which import takes
+off again (see _neutralised); the JSON export is for programs and carries every value as it is.
+
 Import validates the whole file first (hsds_validation), then upserts in one transaction: a file with
 any problem changes nothing, and importing the same file twice changes nothing."""
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from services_db.database import create_schema, index_location, session_factory, unindex_location
-from services_db.hsds_validation import EXTENSION, validate_document
+from services_db.hsds_validation import EXTENSION, child_id, validate_document
 from services_db.models import (
     Language,
     Location,
@@ -185,25 +188,60 @@ def import_into_session(session: Session, document: Any) -> dict[str, int]:
             ServiceTranslation(language=language, name=t["name"], description=t.get("description") or "")
             for language, t in (extension.get("translations") or {}).items()
         ]
-        service.phones = [Phone(id=p.get("id") or f"{record['id']}-phone-{i}", number=p["number"],
-                                type=p.get("type") or "voice") for i, p in enumerate(record.get("phones") or [])]
+        sid = record["id"]
+        service.phones = [Phone(id=child_id(sid, "phones", i, p), number=p["number"], type=p.get("type") or "voice")
+                          for i, p in enumerate(record.get("phones") or [])]
         service.schedules = [
-            Schedule(id=s.get("id") or f"{record['id']}-schedule-{i}", freq=s.get("freq") or "WEEKLY",
+            Schedule(id=child_id(sid, "schedules", i, s), freq=s.get("freq") or "WEEKLY",
                      byday=s["byday"], opens_at=s["opens_at"], closes_at=s["closes_at"])
             for i, s in enumerate(record.get("schedules") or [])
         ]
-        service.languages = [Language(id=l.get("id") or f"{record['id']}-lang-{l['code']}", code=l["code"])
-                             for l in record.get("languages") or []]
+        service.languages = [Language(id=child_id(sid, "languages", i, l), code=l["code"])
+                             for i, l in enumerate(record.get("languages") or [])]
         service.service_at_locations = [
-            ServiceAtLocation(id=link.get("id") or f"{record['id']}-at-{link['location_id']}",
-                              location_id=link["location_id"])
-            for link in record.get("service_at_locations") or []
+            ServiceAtLocation(id=child_id(sid, "service_at_locations", i, link), location_id=link["location_id"])
+            for i, link in enumerate(record.get("service_at_locations") or [])
         ]
         session.add(service)
     return {table: len(document.get(table, [])) for table in ("organizations", "locations", "services")}
 
 
 # --- files ------------------------------------------------------------------------------------
+
+# A spreadsheet runs a cell starting with one of these as a formula ("CSV injection", OWASP): a listing
+# named =HYPERLINK(...) would act in the reviewer's spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UnreadableTable(ValueError):
+    """A CSV table that cannot be read: `reason` is "not_utf8" or "not_csv" (a NUL character, a value over
+    the csv module's size limit, a quote left open)."""
+
+    def __init__(self, table: str, reason: str) -> None:
+        super().__init__(f"{table}.csv: {reason}")
+        self.table, self.reason = table, reason
+
+
+def _neutralised(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, with a quote in front (the one spreadsheets show
+    as text and OWASP recommends); numbers stay numbers, so negative coordinates are written as they are.
+
+    Phone numbers are text and get the quote too ("'+351 21 ..."): a spreadsheet would otherwise read
+    "+351 21 000 0000" as a formula and store an error or a number in its place, and a phone column is no
+    safer than any other (the import does not require a phone to look like one). Text that already starts
+    with a quote followed by one of these characters gets one more, so that import, which takes exactly one
+    quote off such cells, gives back every text exactly."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _restored(cell: Any) -> Any:
+    """The cell as it was before _neutralised: one quote fewer where it added one."""
+    if isinstance(cell, str) and cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
 
 def write_json(document: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
@@ -236,15 +274,23 @@ def write_csv(document: dict[str, Any], folder: Path) -> None:
         with open(folder / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
-            writer.writerows(table_rows)
+            writer.writerows({key: _neutralised(value) for key, value in row.items()} for row in table_rows)
 
 
 def _read_table(folder: Path, table: str) -> list[dict[str, str]]:
     path = folder / f"{table}.csv"
     if not path.exists():
         return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    try:
+        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark, which would rename the first column.
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            # Cells beyond the header row's (csv puts them under None) are not ours to read.
+            return [{key: _restored(value) for key, value in row.items() if key is not None}
+                    for row in csv.DictReader(handle)]
+    except UnicodeDecodeError:
+        raise UnreadableTable(table, "not_utf8") from None
+    except csv.Error:
+        raise UnreadableTable(table, "not_csv") from None
 
 
 def _json_cell(value: str | None) -> Any:

@@ -1,8 +1,7 @@
-"""Accounts: argon2id password hashes, and a throttle on failed logins per account name."""
+"""Accounts and their argon2id password hashes. Failed logins are counted by staff/login_throttle.py."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 
 from argon2 import PasswordHasher
@@ -10,14 +9,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from staff.models import LoginThrottle, StaffAccount
+from staff.models import StaffAccount
 from staff.roles import ROLES, STAFF, Actor
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,79}$")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 would hash a megabyte happily: a cheap denial of service
-MAX_FAILURES = 5
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
 
 # argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
@@ -65,29 +62,10 @@ def actor_of(account: StaffAccount) -> Actor:
     return Actor(account.id, account.username, account.role, account.organization_id)
 
 
-def _name_hash(username: str) -> str:
-    return hashlib.sha256(normalise_username(username).encode()).hexdigest()
-
-
-def is_throttled(session: Session, username: str, now: dt.datetime | None = None) -> bool:
-    now = now or _now()
-    row = session.get(LoginThrottle, _name_hash(username))
-    return row is not None and row.failures >= MAX_FAILURES and now - row.first_failure_at < THROTTLE_WINDOW
-
-
-def _record_failure(session: Session, username: str, now: dt.datetime) -> None:
-    row = session.get(LoginThrottle, _name_hash(username))
-    if row is None or now - row.first_failure_at >= THROTTLE_WINDOW:
-        session.merge(LoginThrottle(name_hash=_name_hash(username), failures=1, first_failure_at=now))
-    else:
-        row.failures += 1
-
-
-def authenticate(session: Session, username: str, password: str, now: dt.datetime | None = None) -> Actor | None:
-    """The account's actor if the password is right, the account enabled and the name not throttled.
-    The caller cannot tell which of these failed: neither can someone guessing."""
-    now = now or _now()
-    if is_throttled(session, username, now) or len(password) > MAX_PASSWORD_LENGTH:
+def authenticate(session: Session, username: str, password: str) -> Actor | None:
+    """The account's actor if the password is right and the account enabled. The caller cannot tell which
+    of these failed: neither can someone guessing. Call it only for an attempt the throttle let through."""
+    if len(password) > MAX_PASSWORD_LENGTH:
         return None
     account = session.execute(
         select(StaffAccount).where(StaffAccount.username == normalise_username(username))
@@ -98,9 +76,7 @@ def authenticate(session: Session, username: str, password: str, now: dt.datetim
     except (VerificationError, InvalidHashError):
         verified = False
     if not verified:
-        _record_failure(session, username, now)
         return None
-    session.query(LoginThrottle).filter_by(name_hash=_name_hash(username)).delete()
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
     return actor_of(account)

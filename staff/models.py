@@ -28,13 +28,14 @@ class StaffSession(Base):
     last_seen_at = Column(DateTime, nullable=False)
 
 
-class LoginThrottle(Base):
-    """Failed logins per account name (hashed), to slow down password guessing."""
+class LoginCounter(Base):
+    """Login attempts in a window, per account name, per client address, and per the pair of both
+    (staff/login_throttle.py). The key is a SHA-256: neither names nor addresses are stored."""
 
-    __tablename__ = "login_throttle"
-    name_hash = Column(String(64), primary_key=True)
+    __tablename__ = "login_counter"
+    key = Column(String(64), primary_key=True)
     failures = Column(Integer, nullable=False)
-    first_failure_at = Column(DateTime, nullable=False)
+    window_start = Column(DateTime, nullable=False, index=True)
 
 
 class AuditEntry(Base):

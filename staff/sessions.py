@@ -23,7 +23,8 @@ def _now() -> dt.datetime:
 
 
 def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # surrogatepass: a quoted cookie may carry bytes that are not UTF-8 (kept as surrogates): no session, no 500.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def open_session(session: Session, actor: Actor, previous_token: str | None = None) -> str:

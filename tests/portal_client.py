@@ -65,9 +65,11 @@ class PortalClient:
         self.server = server
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        # Sent with every request, e.g. the address header a trusted reverse proxy would add.
+        self.extra_headers: dict[str, str] = {}
 
     def _headers(self, extra: dict[str, str] | None = None, origin: str | None = None) -> dict[str, str]:
-        headers = {"Origin": origin or self.server.url, **(extra or {})}
+        headers = {"Origin": origin or self.server.url, **self.extra_headers, **(extra or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         return headers

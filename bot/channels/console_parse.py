@@ -11,6 +11,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.abuse import limit_request_size
+from bot.channels.inbound import handling, screen_text
 from privacy.internal_token import HEADER, is_authorised
 from settings import get_settings
 
@@ -28,6 +30,7 @@ class ConsoleParseInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         console = Blueprint("console_parse", __name__)
+        limit_request_size(console)
 
         @console.route("/parse", methods=["POST"])
         async def parse(request: Request) -> HTTPResponse:
@@ -43,7 +46,10 @@ class ConsoleParseInput(InputChannel):
             agent = request.app.ctx.agent
             if agent is None or not agent.is_ready():
                 return response.json({"error": "no model loaded"}, status=503)
-            parsed = await agent.parse_message(text.strip()[:MAX_QUERY_CHARS])
+            # Read as the bot would read it from a user (a typed "/intent" is not a payload), and kept out of logs.
+            question = text.strip()[:MAX_QUERY_CHARS].encode("utf-8", "replace").decode("utf-8")
+            with handling(text, question):
+                parsed = await agent.parse_message(screen_text(question))
             return response.json({
                 "intent": (parsed.get("intent") or {}).get("name"),
                 "language": (parsed.get("language") or {}).get("code"),

@@ -1,7 +1,8 @@
 """The REST channel, hardened: a conversation is a session id the server issued (POST
-/webhooks/rest/session) and signed, so a forged id cannot read or extend anyone's conversation; the body
-is validated; the sender is pseudonymised before Rasa sees it; client metadata is dropped; long
-messages are cut; and errors never echo a payload."""
+/webhooks/rest/session), signed and dated, so a forged id cannot read or extend anyone's conversation
+and an old one stops working; the body is validated; the sender is pseudonymised before Rasa sees it;
+client metadata is dropped; long messages are cut; floods are slowed down (per conversation and per
+address, bot.channels.abuse); and errors never echo a payload."""
 from __future__ import annotations
 
 import json
@@ -13,8 +14,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.abuse import address_key, controls, limit_request_size, slow_down_text
+from bot.channels.inbound import handling, screen_text
+from bot.channels.rate_limit import RateLimiter
 from privacy.pseudonym import pseudonymise
-from privacy.sessions import is_genuine, issue_session
+from privacy.sessions import SessionCheck, check_session, issue_session
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -42,8 +46,20 @@ def parse_body(raw: bytes, max_chars: int) -> tuple[str, str]:
         text = ""
     if not isinstance(text, str):
         raise BadRequest("'message' must be a string.")
-    text = text.strip()[:max_chars]
+    # A lone surrogate ("\\ud800" is valid JSON) cannot be stored or logged as UTF-8: it becomes "?".
+    text = text.strip()[:max_chars].encode("utf-8", "replace").decode("utf-8")
     return sender, text or EMPTY_MESSAGE_PAYLOAD
+
+
+def too_many(limiter: RateLimiter, key: str) -> bool:
+    return not limiter.check(key).allowed
+
+
+async def slow_down(request: Request, limiter: RateLimiter, key: str, sender_id: Optional[str]) -> HTTPResponse:
+    """429 with the reply in the shape of any other reply, so a client shows it like one."""
+    text = await slow_down_text(request.app, sender_id)
+    headers = {"Retry-After": str(max(1, limiter.retry_after(key)))}
+    return response.json([{"recipient_id": sender_id, "text": text}], status=429, headers=headers)
 
 
 class PrivateRestInput(InputChannel):
@@ -57,28 +73,46 @@ class PrivateRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("private_rest_webhook", __name__)
+        limit_request_size(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         @webhook.route("/session", methods=["POST"])
-        async def new_session(_: Request) -> HTTPResponse:
-            return response.json({"sender": issue_session(get_settings().sender_hash_key)})
+        async def new_session(request: Request) -> HTTPResponse:
+            # Counted per address: a new session is a fresh per-conversation budget.
+            address = address_key(request)
+            if too_many(controls().addresses, address):
+                return await slow_down(request, controls().addresses, address, None)
+            return response.json({"sender": issue_session(get_settings().session_signing_key)})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             settings = get_settings()
+            address = address_key(request)
+            address_refused = too_many(controls().addresses, address)
             try:
                 sender, text = parse_body(request.body, settings.max_message_chars)
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
-            if not is_genuine(sender, settings.sender_hash_key):
+            session = check_session(sender, settings.session_signing_key, settings.rest_session_hours)
+            if session is SessionCheck.EXPIRED:
+                return response.json({"error": "This session has expired: POST /webhooks/rest/session for a new one."},
+                                     status=403)
+            if session is not SessionCheck.VALID:
                 return response.json({"error": "Unknown session: POST /webhooks/rest/session for one."}, status=403)
             sender_id = pseudonymise(self.name(), sender, settings.sender_hash_key)
+            if address_refused:
+                return await slow_down(request, controls().addresses, address, sender_id)
+            if too_many(controls().senders, sender_id):
+                return await slow_down(request, controls().senders, sender_id, sender_id)
+            # Our own fallback payload is not the user's text: only the user's text is screened.
+            screened = text if text == EMPTY_MESSAGE_PAYLOAD else screen_text(text) or EMPTY_MESSAGE_PAYLOAD
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name()))
+                with handling(text, screened, sender):
+                    await on_new_message(UserMessage(screened, collector, sender_id, input_channel=self.name()))
             except Exception as error:  # noqa: BLE001 - the user must get an answer, and the log no payload
                 logger.error("REST message handling failed: %s", type(error).__name__)
                 return response.json({"error": "The assistant could not answer. Please try again."}, status=503)

@@ -16,7 +16,9 @@ def numbered_options(buttons: list[dict[str, Any]], first: int = 1) -> str:
 
 class OptionMemory:
     """The payloads of the last options shown to each pseudonym, so that "2" means the second option.
-    Kept in memory only, briefly: payloads are ours (intents and categories), never user text."""
+    Kept in memory only, briefly: payloads are ours (intents and categories), never user text. Still part
+    of the conversation, so "delete my data" forgets it too (the channel subscribes `forget` to
+    privacy.erasure)."""
 
     def __init__(self, ttl_seconds: float = OPTION_MEMORY_SECONDS) -> None:
         self._options: dict[str, tuple[float, list[str]]] = {}
@@ -27,6 +29,9 @@ class OptionMemory:
         self._options = {k: v for k, v in self._options.items() if now - v[0] < self._ttl}
         if buttons:
             self._options[sender_id] = (now, [str(b.get("payload", "")) for b in buttons])
+
+    def forget(self, sender_id: str) -> None:
+        self._options.pop(sender_id, None)
 
     def resolve(self, sender_id: str, text: str) -> str:
         """The payload of option `text` if it is the number of one, else the text itself."""

@@ -7,6 +7,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from portal.keys import DB_SESSIONS
+from portal.request_bodies import read_form
 from portal.staff.pages import forbidden, render
 from portal.staff.security import actor_of
 from services_db.models import Organization
@@ -47,7 +48,7 @@ async def add_account(request: web.Request) -> web.Response:
     actor = actor_of(request)
     if not actor.can_manage_accounts:
         raise forbidden()
-    form = await request.post()
+    form = await read_form(request)
     username, role = str(form.get("username", "")), str(form.get("role", ""))
     organization_id = str(form.get("organization_id", "")) or None
     password = str(form.get("password", ""))
@@ -82,7 +83,7 @@ async def change_account(request: web.Request) -> web.Response:
     action, username = request.match_info["action"], request.match_info["username"]
     if action not in ACCOUNT_ACTIONS:
         raise web.HTTPNotFound(text="No such action.")
-    form = await request.post()
+    form = await read_form(request)
     password = str(form.get("password", ""))
 
     def change() -> str | None:

@@ -6,11 +6,14 @@ import asyncio
 from aiohttp import web
 
 from portal.keys import DB_SESSIONS
+from portal.request_bodies import read_form
+from portal.staff.client_address import client_address
 from portal.staff.pages import render
 from portal.staff.security import (
     ACTOR, LOGIN_CSRF_COOKIE, new_login_csrf, session_cookie_name, set_cookie, tokens_match, actor_of,
 )
-from staff.accounts import MAX_PASSWORD_LENGTH, authenticate, is_throttled
+from staff.accounts import MAX_PASSWORD_LENGTH, authenticate
+from staff.login_throttle import Attempt, LoginBlocked, attempt_succeeded, begin_attempt
 from staff.sessions import close_session, open_session, purge_expired
 
 MAX_USERNAME_LENGTH = 80
@@ -30,30 +33,42 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf_token")):
         return _login_page(request, "expired", status=403)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     if not username or not password or len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
         return _login_page(request, "wrong", status=401)
     sessions = request.app[DB_SESSIONS]
+    address = client_address(request)
+    loop = asyncio.get_running_loop()
 
-    def check() -> tuple[str, str | None]:
+    def claim() -> Attempt | None:
+        try:
+            with sessions.begin() as db:  # committed before the password check: parallel guesses see it
+                return begin_attempt(db, username, address)
+        except LoginBlocked:
+            return None
+
+    def check(attempt: Attempt) -> str | None:
         with sessions.begin() as db:
-            if is_throttled(db, username):
-                return "throttled", None
             actor = authenticate(db, username, password)
             if actor is None:
-                return ("throttled" if is_throttled(db, username) else "wrong"), None
+                return None  # the claimed attempt stays counted as a failure
+            attempt_succeeded(db, attempt)
             purge_expired(db)  # sessions left to time out: tidied here, the one moment that writes anyway
-            return "ok", open_session(db, actor, request.cookies.get(session_cookie_name(request)))
+            return open_session(db, actor, request.cookies.get(session_cookie_name(request)))
 
-    # argon2 takes tens of milliseconds on purpose: off the event loop, which also serves the bot's replies.
-    outcome, token = await asyncio.get_running_loop().run_in_executor(None, check)
-    if outcome == "throttled":
+    attempt = await loop.run_in_executor(None, claim)
+    if attempt is None:
         return _login_page(request, "throttled", status=429)
+    # Many failures at this name from many addresses: it waits here, on the event loop, holding no thread.
+    await asyncio.sleep(attempt.delay)
+    # argon2 takes tens of milliseconds on purpose: off the event loop, which also serves the bot's replies.
+    token = await loop.run_in_executor(None, check, attempt)
     if token is None:
-        return _login_page(request, "wrong", status=401)
+        return _login_page(request, "throttled" if attempt.last_allowed else "wrong",
+                           status=429 if attempt.last_allowed else 401)
     response = web.HTTPSeeOther("/portal/")
     set_cookie(request, response, session_cookie_name(request), token)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")

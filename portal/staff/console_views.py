@@ -10,6 +10,7 @@ from aiohttp import web
 from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, is_supported
 from portal.console_search import matching_topics, nearest_services, read_question, resolve_place
 from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
+from portal.request_bodies import read_form
 from portal.review_ledger import review_state_reader
 from portal.replies import RenderContext, render as render_reply
 from portal.staff.pages import render
@@ -48,7 +49,7 @@ async def console_page(request: web.Request) -> web.Response:
 
 async def console_search(request: web.Request) -> web.Response:
     actor_of(request)
-    form = await request.post()
+    form = await read_form(request)
     query = str(form.get("q", "")).strip()[:MAX_QUERY_CHARS]
     operator = str(form.get("operator_language", ""))
     operator = operator if is_supported(operator) else _operator_default(request)

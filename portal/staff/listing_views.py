@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from i18n.languages import SUPPORTED
 from portal.keys import DB_SESSIONS, SETTINGS
+from portal.request_bodies import read_form
 from portal.staff.pages import forbidden, render
 from portal.staff.security import actor_of
 from services_db.categories import CATEGORIES
@@ -102,7 +103,7 @@ async def service_page(request: web.Request) -> web.Response:
 
 
 async def _posted_form(request: web.Request) -> ServiceForm:
-    data = await request.post()
+    data = await read_form(request)
     return form_from_post({k: str(v) for k, v in data.items() if isinstance(v, str)},
                           [str(v) for v in data.getall("languages_spoken", [])])
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, own_name
 from knowledge.review import ReviewUnit, content_hash, find_unit, reviewed_content
 from portal.keys import DB_SESSIONS, SETTINGS
+from portal.request_bodies import read_form
 from portal.staff.pages import forbidden, render
 from portal.staff.security import actor_of
 from staff.reviews import ReviewError, flag_law_changed, review_rows, review_state, sign
@@ -57,7 +58,7 @@ async def _record(request: web.Request, allowed: bool, action: Callable[[Session
     if not allowed:
         raise forbidden()
     unit = _unit_or_404(request)
-    form = await request.post()
+    form = await read_form(request)
     try:
         with request.app[DB_SESSIONS].begin() as db:
             action(db, actor_of(request), unit, str(form.get(field, "")))

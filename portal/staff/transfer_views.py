@@ -1,33 +1,40 @@
 """An organisation's listings out and in, as HSDS JSON or CSV (a zip of one file per table).
 
 An import replaces the organisation's listings with the file's, in one transaction with its audit entry.
-It may only name this organisation, and no listing or location that belongs to another one."""
+It may only name this organisation, and no listing, location, phone, schedule, language or location link
+that belongs to another one. Reading, checking and writing a file of up to 50 MB of CSV takes seconds:
+all of it runs in a worker thread, so that the portal (and the bot's replies) keep being served."""
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import logging
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal.keys import DB_SESSIONS
+from portal.request_bodies import reads_its_own_body
 from portal.staff.pages import forbidden, render
 from portal.staff.security import CSRF, actor_of, tokens_match
-from services_db.hsds_io import CSV_TABLES, export_from_session, import_into_session, read_csv, write_csv
-from services_db.hsds_validation import Problem, ValidationFailed
-from services_db.models import Location, Organization, Service
+from portal.staff.uploads import BadUpload, document_from_upload, read_upload
+from services_db.hsds_io import CSV_TABLES, export_from_session, import_into_session, write_csv
+from services_db.hsds_validation import CHILD_TABLES, Problem, ValidationFailed, child_id, validate_document
+from services_db.models import Language, Location, Organization, Phone, Schedule, Service, ServiceAtLocation
 from staff.audit import record_change
+from staff.roles import Actor
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
-
-
-class BadUpload(ValueError):
-    """The upload is not a file we can read; the code names why for the page."""
+logger = logging.getLogger(__name__)
+CHILD_MODELS = {"phones": Phone, "schedules": Schedule, "languages": Language, "service_at_locations": ServiceAtLocation}
+IN_BATCH = 500  # ids per IN (...): SQLite allows a few thousand bound values per statement, a file has more
+SHOWN_PROBLEMS = 200  # a file can have a million; the page lists the first ones and counts the rest
 
 
 def _organization_id(request: web.Request, write: bool) -> str:
@@ -63,98 +70,97 @@ async def export_csv(request: web.Request) -> web.Response:
         "Content-Disposition": f'attachment; filename="{organization_id}.hsds-csv.zip"'})
 
 
-def _document_from_upload(filename: str, data: bytes) -> Any:
-    if filename.lower().endswith(".json"):
-        try:
-            return json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError):
-            raise BadUpload("not_json") from None
-    if filename.lower().endswith(".zip"):
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            members = {Path(info.filename).name: info for info in archive.infolist()
-                       if Path(info.filename).stem in CSV_TABLES and info.filename.endswith(".csv")}
-            if not members or sum(info.file_size for info in members.values()) > MAX_UNZIPPED_BYTES:
-                raise BadUpload("not_csv_zip")
-            with tempfile.TemporaryDirectory() as folder:
-                for name, info in members.items():
-                    (Path(folder) / name).write_bytes(archive.read(info))
-                return read_csv(Path(folder))
-        except (zipfile.BadZipFile, UnicodeDecodeError, ValueError):
-            raise BadUpload("not_csv_zip") from None
-    raise BadUpload("unknown_format")
+def _batches(ids: set[str]) -> Iterator[list[str]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), IN_BATCH):
+        yield ordered[start:start + IN_BATCH]
 
 
-def _foreign_records(db: Any, organization_id: str, document: Any) -> list[Problem]:
-    """Records of the file that would land in, or take over, another organisation."""
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list; validation reports anything else, this check just skips it."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _foreign_records(db: Session, organization_id: str, document: dict[str, Any]) -> list[Problem]:
+    """Records of the file that would land in, or take over, another organisation. Runs on files that
+    failed validation too, so that one pass reports every problem."""
     problems = []
-    for org in document.get("organizations") or []:
-        if isinstance(org, dict) and org.get("id") != organization_id:
+    organizations = _objects(document.get("organizations"))
+    for org in organizations:
+        if org.get("id") != organization_id:
             problems.append(Problem("organization", str(org.get("id")), "id", "is not your organisation"))
-    if not any(isinstance(org, dict) and org.get("id") == organization_id
-               for org in document.get("organizations") or []):
+    if not any(org.get("id") == organization_id for org in organizations):
         problems.append(Problem("organization", organization_id, "id", "the file must contain your organisation"))
     for table, model in (("services", Service), ("locations", Location)):
-        records = [r for r in document.get(table) or [] if isinstance(r, dict)]
+        records = _objects(document.get(table))
         for record in records:
             if record.get("organization_id") != organization_id:
                 problems.append(Problem(table[:-1], str(record.get("id")), "organization_id",
                                         "is not your organisation"))
-        ids = [str(r.get("id")) for r in records]
-        owners = db.execute(select(model.id, model.organization_id).where(model.id.in_(ids))).all() if ids else []
-        for record_id, owner in owners:
-            if owner != organization_id:
-                problems.append(Problem(table[:-1], record_id, "id", "belongs to another organisation"))
+        for batch in _batches({r["id"] for r in records if isinstance(r.get("id"), str)}):
+            for record_id, owner in db.execute(select(model.id, model.organization_id).where(model.id.in_(batch))):
+                if owner != organization_id:
+                    problems.append(Problem(table[:-1], record_id, "id", "belongs to another organisation"))
+    # A service's own records have ids too: naming another organisation's would move it here, or clash.
+    services = [s for s in _objects(document.get("services")) if isinstance(s.get("id"), str)]
+    for table, model in CHILD_MODELS.items():
+        ids = [child_id(service["id"], table, index, item) for service in services
+               for index, item in enumerate(_objects(service.get(table)))]
+        for batch in _batches({i for i in ids if isinstance(i, str)}):
+            owners = db.execute(select(model.id, Service.organization_id)
+                                .outerjoin(Service, Service.id == model.service_id).where(model.id.in_(batch)))
+            for record_id, owner in owners:
+                if owner != organization_id:
+                    problems.append(Problem(CHILD_TABLES[table], record_id, "id", "belongs to another organisation"))
     return problems
 
 
-async def _read_upload(request: web.Request) -> tuple[str, str, bytes]:
-    """(csrf token, file name, file bytes) from the multipart form, refusing oversized files early."""
-    if request.content_type != "multipart/form-data":
-        raise BadUpload("no_file")
-    reader = await request.multipart()
-    token, filename, data = "", "", b""
-    async for part in reader:
-        if part.name == "csrf_token":
-            token = (await part.read(decode=True)).decode("utf-8", "replace")[:128]
-        elif part.name == "file":
-            filename = part.filename or ""
-            chunks, size = [], 0
-            while chunk := await part.read_chunk():
-                size += len(chunk)
-                if size > MAX_IMPORT_BYTES:
-                    raise BadUpload("too_big")
-                chunks.append(chunk)
-            data = b"".join(chunks)
-    return token, filename, data
-
-
-async def import_listings(request: web.Request) -> web.Response:
-    actor = actor_of(request)
-    organization_id = _organization_id(request, write=True)
-    context: dict[str, Any] = {"organization_id": organization_id}
+def _import(sessions: sessionmaker[Session], actor: Actor, organization_id: str, filename: str,
+            data: bytes) -> dict[str, int]:
+    """Reads, checks and imports the file in one transaction with its audit entry; in a worker thread."""
+    document = document_from_upload(filename, data)
+    if not isinstance(document, dict):
+        raise BadUpload("not_hsds")
     try:
-        token, filename, data = await _read_upload(request)
-        if not tokens_match(request.get(CSRF), token):
-            raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
-        if not data:
-            raise BadUpload("no_file")
-        document = _document_from_upload(filename, data)
-        if not isinstance(document, dict):
-            raise BadUpload("not_hsds")
-        with request.app[DB_SESSIONS].begin() as db:
-            foreign = _foreign_records(db, organization_id, document)
-            if foreign:
-                raise ValidationFailed(foreign)
+        validate_document(document)
+        problems: list[Problem] = []
+    except ValidationFailed as failure:
+        problems = failure.problems
+    try:
+        with sessions.begin() as db:
+            problems += _foreign_records(db, organization_id, document)
+            if problems:
+                raise ValidationFailed(problems)
             before = export_from_session(db, [organization_id])
             counts = import_into_session(db, document)
             db.flush()
             record_change(db, actor, "import", "organization", organization_id, organization_id, before,
                           export_from_session(db, [organization_id]))
-        context["counts"] = counts
+    except IntegrityError:
+        # Checked above, so only a record made by someone else while this import ran: rolled back, say so.
+        logger.warning("import for %s clashed with a concurrent change", organization_id)
+        raise ValidationFailed([Problem("document", "-", "id", "names a record that was just created elsewhere; "
+                                        "import the file again")]) from None
+    return counts
+
+
+@reads_its_own_body  # a file of up to 5 MB, streamed (uploads.read_upload)
+async def import_listings(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    organization_id = _organization_id(request, write=True)
+    context: dict[str, Any] = {"organization_id": organization_id}
+    try:
+        token, filename, data = await read_upload(request)
+        if not tokens_match(request.get(CSRF), token):
+            raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
+        if not data:
+            raise BadUpload("no_file")
+        context["counts"] = await asyncio.get_running_loop().run_in_executor(
+            None, _import, request.app[DB_SESSIONS], actor, organization_id, filename, data)
         status = 200
     except BadUpload as error:
-        context["upload_error"], status = str(error), 400
+        context["upload_error"], context["upload_member"], status = error.code, error.member, 400
     except ValidationFailed as failure:
-        context["problems"], status = failure.problems, 400
+        context["problems"], status = failure.problems[:SHOWN_PROBLEMS], 400
+        context["problem_count"] = len(failure.problems)
     return render(request, "import_result.html", context, status=status)

@@ -69,6 +69,11 @@ WHATSAPP_ENV = {
 }
 
 
+# Message budgets of the shared stack: above what the other tests send (one conversation walks every
+# rights topic in a row, and every test comes from 127.0.0.1), low enough for test_abuse_controls to reach.
+ABUSE_LIMITS_ENV = {"RATE_LIMIT_SENDER_PER_MINUTE": "60", "RATE_LIMIT_ADDRESS_PER_MINUTE": "3000"}
+
+
 @pytest.fixture(scope="session")
 def fake_graph() -> FakeGraphApi:
     return FakeGraphApi()
@@ -79,7 +84,7 @@ def stack(fake_graph: FakeGraphApi) -> Iterator[Stack]:
     settings = get_settings()
     load_directory_file(make_engine(settings.directory_db_url), Path(settings.sample_directory_json))
     running = Stack(Ports(_free_port(), _free_port(), _free_port()), log_dir=ARTIFACTS / "e2e-logs",
-                    extra_env={**WHATSAPP_ENV, "META_GRAPH_URL": fake_graph.url})
+                    extra_env={**WHATSAPP_ENV, **ABUSE_LIMITS_ENV, "META_GRAPH_URL": fake_graph.url})
     running.start()
     yield running
     running.stop()

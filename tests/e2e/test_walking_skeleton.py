@@ -86,33 +86,6 @@ def test_four_step_conversation(say: Send, new_sender: str, language: str) -> No
     assert stored_rows_for(new_sender) == 0
 
 
-def test_seizure_drill_finds_nothing_the_user_said(stack, say: Send, new_sender: str) -> None:
-    """Canaries (a WhatsApp sender's phone number, a full name, a passport number, a street address, an exact
-    location pin) must not be found in any file the system writes: databases, logs, models, state."""
-    from tests.e2e.test_whatsapp import fixture, twilio_post
-
-    say(new_sender, "hi, my name is Fatima Zahra Benali and my passport is P9876543")
-    say(new_sender, "I live at Rua dos Fanqueiros 123, my location is 38.712345, -9.134567")
-    say(new_sender, "find a clinic near Alfama")
-    whatsapp = dict(fixture("twilio_text.json"), From="whatsapp:+351912345678", WaId="351912345678")
-    assert twilio_post(stack, dict(whatsapp, Body="my name is Fatima Zahra Benali"))[0] == 200
-    pin = dict(fixture("twilio_location.json"), From="whatsapp:+351912345678", WaId="351912345678",
-               Latitude="38.712345", Longitude="-9.134567", Address="Rua dos Fanqueiros 123")
-    assert twilio_post(stack, pin)[0] == 200
-    canaries = [b"Fatima", b"Benali", b"P9876543", b"Fanqueiros", b"38.712345", b"-9.134567", b"912345678"]
-    from tests.conftest import state_dir
-    from tests.e2e.conftest import ARTIFACTS
-    searched = 0
-    for folder in (state_dir(), ARTIFACTS, stack.model.parent):
-        for path in folder.rglob("*"):
-            if path.is_file():
-                content = path.read_bytes()
-                searched += 1
-                found = [c for c in canaries if c in content]
-                assert not found, f"{found} found in {path}"
-    assert searched >= 5  # the conversation database, the directory, the logs, the model at least
-
-
 # (a greeting that opens the conversation in the language, the request to forget)
 FORGET = {
     "en": ("hello there", "please delete my data"),

@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import json
 import sqlite3
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -36,14 +38,27 @@ def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = N
         return error.code, error.read().decode("utf-8", "replace")
 
 
-def twilio_post(stack, params: dict[str, str], signature: str | None = None) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def twilio_post(stack, params: dict[str, str], signature: str | None = None,  # type: ignore[no-untyped-def]
+                replay: bool = False) -> tuple[int, str]:
+    """Posts as Twilio would: each call a new message with its own MessageSid (an id already answered is
+    not answered again), unless `replay` sends the given one as it is."""
+    if not replay:
+        params = {**params, **dict.fromkeys(("MessageSid", "SmsMessageSid", "SmsSid"), "SM" + uuid.uuid4().hex)}
     signed = RequestValidator(WHATSAPP_ENV["TWILIO_AUTH_TOKEN"]).compute_signature(
         WHATSAPP_ENV["TWILIO_WEBHOOK_URL"], params)
     return http(f"{stack.rasa_url}/webhooks/twilio_whatsapp/webhook", urllib.parse.urlencode(params).encode(),
                 {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature or signed})
 
 
-def meta_post(stack, payload: dict, secret: str = WHATSAPP_ENV["META_APP_SECRET"]) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def meta_post(stack, payload: dict, secret: str = WHATSAPP_ENV["META_APP_SECRET"],  # type: ignore[no-untyped-def]
+              replay: bool = False) -> tuple[int, str]:
+    """Posts as Meta would: each message new (its own id, sent now), unless `replay` sends it as it is."""
+    if not replay:
+        payload = json.loads(json.dumps(payload))
+        for entry in payload.get("entry", []):
+            for change in entry.get("changes", []):
+                for message in change.get("value", {}).get("messages", []):
+                    message.update(id=f"wamid.{uuid.uuid4().hex}", timestamp=str(int(time.time())))
     body = json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return http(f"{stack.rasa_url}/webhooks/meta_whatsapp/webhook", body,

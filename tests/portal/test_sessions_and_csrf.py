@@ -9,8 +9,8 @@ import sys
 
 from services_db.database import session_factory
 from settings import ROOT
-from staff.accounts import MAX_FAILURES, authenticate
-from staff.models import StaffAccount, StaffSession
+from staff.login_throttle import PAIR_LIMIT as MAX_FAILURES
+from staff.models import LoginCounter, StaffAccount, StaffSession
 from tests.portal.conftest import ORG_A, logged_in
 from tests.portal_client import PASSWORD, PortalClient, PortalServer
 
@@ -104,7 +104,7 @@ def test_pages_are_not_cached_or_framed(server: PortalServer) -> None:
         assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
-def test_failed_logins_are_throttled_per_account(server: PortalServer) -> None:
+def test_failed_logins_are_throttled_per_account_and_address(server: PortalServer) -> None:
     server.add_account("guessed", "operator")
     guesser = PortalClient(server)
     statuses = []
@@ -119,8 +119,9 @@ def test_failed_logins_are_throttled_per_account(server: PortalServer) -> None:
     assert reply.status_code == 429 and "Too many failed attempts" in reply.text
     # After the window the account works again.
     with session_factory(server.engine).begin() as db:
-        later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(minutes=16)
-        assert authenticate(db, "guessed", PASSWORD, now=later) is not None
+        for row in db.query(LoginCounter):
+            row.window_start -= dt.timedelta(minutes=16)
+    assert PortalClient(server).login("guessed").status_code == 303
     # Another account is not affected by the guessing.
     assert PortalClient(server).login("staff-a").status_code == 303
 
@@ -181,3 +182,39 @@ def test_admins_disable_accounts_and_set_new_passwords(server: PortalServer) -> 
 
         log = json.dumps([(e.action, e.after) for e in entries(db, limit=50)])
     assert '"disable"' in log and '"password"' in log and new_password not in log
+
+
+# hmac.compare_digest refuses str with non-ASCII characters (TypeError): such a token once gave a 500.
+NON_ASCII_TOKEN = "a." + "é" * 32
+
+
+def test_a_non_ascii_csrf_token_gets_the_403_page_never_a_500(server: PortalServer) -> None:
+    client = logged_in(server, "staff-a")
+    form = client.post("/portal/services/svc-arroios-clinica/confirm", {"csrf_token": NON_ASCII_TOKEN},
+                       with_csrf=False)
+    assert form.status_code == 403 and "expired" in form.text
+    upload = client.post(f"/portal/orgs/{ORG_A}/import", {"csrf_token": NON_ASCII_TOKEN}, with_csrf=False,
+                         files={"file": ("x.json", b"{}")})
+    assert upload.status_code == 403
+    login = PortalClient(server)
+    login.get("/portal/login")
+    reply = login.post("/portal/login", {"username": "staff-a", "password": PASSWORD,
+                                         "csrf_token": NON_ASCII_TOKEN}, with_csrf=False)
+    assert reply.status_code == 403 and "expired" in reply.text
+    # The same token in the login cookie (sent as Latin-1 bytes, which are not UTF-8) and in the form.
+    login.cookies["portal_login_csrf"] = NON_ASCII_TOKEN
+    both = login.post("/portal/login", {"username": "staff-a", "password": PASSWORD,
+                                        "csrf_token": NON_ASCII_TOKEN}, with_csrf=False)
+    assert both.status_code == 403 and SESSION not in login.cookies
+    # And as the session cookie: no session, so the login page, and the form is refused.
+    stranger = PortalClient(server)
+    stranger.cookies[SESSION] = NON_ASCII_TOKEN
+    assert stranger.get(f"/portal/orgs/{ORG_A}").status_code == 303
+    stranger.csrf = NON_ASCII_TOKEN
+    assert stranger.post("/portal/services/svc-arroios-clinica/confirm").status_code == 403
+    # Quoted, a cookie value may hold any byte: Latin-1 "é" is not UTF-8 and reaches the server as a surrogate.
+    stranger.cookies[SESSION] = f'"{NON_ASCII_TOKEN}"'
+    assert stranger.get(f"/portal/orgs/{ORG_A}").status_code == 303
+    login.cookies["portal_login_csrf"] = f'"{NON_ASCII_TOKEN}"'
+    assert login.post("/portal/login", {"username": "staff-a", "password": PASSWORD,
+                                        "csrf_token": NON_ASCII_TOKEN}, with_csrf=False).status_code == 403

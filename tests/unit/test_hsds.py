@@ -100,9 +100,9 @@ def test_the_schema_comes_from_alembic_migrations(tmp_path: Path) -> None:
     create_schema(engine)
     create_schema(engine)  # idempotent
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
         assert {"organization", "service", "location", "location_rtree", "staff_account", "staff_session",
-                "audit_entry", "login_throttle", "topic_review_event"} <= set(inspect(connection).get_table_names())
+                "audit_entry", "login_counter", "topic_review_event"} <= set(inspect(connection).get_table_names())
 
 
 def test_odd_values_and_encodings_are_reported_not_crashed_on(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -135,3 +135,38 @@ def test_csv_columns_in_another_order_import_the_same(sample_export: dict, tmp_p
     engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
     import_document(engine, read_csv(tmp_path / "csv"))
     assert export_document(engine) == sample_export
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_quoted_and_come_back_exactly(sample_export: dict,
+                                                                           tmp_path: Path) -> None:
+    import csv
+
+    from services_db.hsds_io import FORMULA_STARTS
+
+    document = copy.deepcopy(sample_export)
+    tricky = ["=1+1", "+351 21 000 0000", "-dash", "@SUM(A1)", "\tTab", "\rReturn", "'=quoted by its author",
+              "''=twice", "'just a quote", "'", "plain"]
+    for service, text in zip(document["services"], tricky):
+        service["description"] = text
+    phone = next(p for s in document["services"] for p in s["phones"])
+    phone["number"] = "+351 21 000 0000"
+    write_csv(document, tmp_path / "csv")
+    for path in (tmp_path / "csv").iterdir():
+        for row in csv.reader(path.open(encoding="utf-8", newline="")):
+            for cell in row:
+                if cell.startswith(FORMULA_STARTS):
+                    float(cell)  # only numbers (negative coordinates) may start like a formula
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    import_document(engine, read_csv(tmp_path / "csv"))
+    assert export_document(engine) == document
+
+
+def test_cli_import_of_an_unreadable_csv_table_says_which_and_exits_nonzero(sample_export: dict, tmp_path: Path,
+                                                                           capsys) -> None:  # type: ignore[no-untyped-def]
+    from services_db.__main__ import main
+
+    write_csv(sample_export, tmp_path / "csv")
+    services = tmp_path / "csv" / "services.csv"
+    services.write_bytes(services.read_bytes().replace(b"a", b"\xe9", 1))
+    assert main(["import", str(tmp_path / "csv")]) == 1
+    assert "services.csv cannot be read" in capsys.readouterr().out
