@@ -13,6 +13,7 @@ logger by logger would miss the next one, so this works on every log record the 
 Python warnings are routed through logging so that they are covered too."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 import traceback
@@ -33,13 +34,20 @@ _ALWAYS = re.compile(
 _in_flight: ContextVar[tuple[str, ...]] = ContextVar("sensitive_values_in_flight", default=())
 
 
+_SCRIPT_RUN = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
 def _fragments(value: str) -> list[str]:
-    """The value itself and each of its words long enough to identify someone."""
+    """The value itself and each of its words long enough to identify someone, each also as JSON writes
+    it (Rasa's structured DEBUG lines escape non-ASCII letters: "Silva\\u043e\\u0432\\u0430"), and each
+    run of one script within a word ("Benformoso" inside "Benformosoова", an inflected name)."""
     value = value.strip()
     if not value:
         return []
     words = [word.strip(".'-") for word in _WORD.findall(value)]
-    return [value, *[word for word in words if len(word) >= MIN_WORD_CHARS]]
+    runs = [run for word in words for run in _SCRIPT_RUN.findall(word)]
+    found = [value, *[piece for piece in (*words, *runs) if len(piece) >= MIN_WORD_CHARS]]
+    return [*found, *[escaped for piece in found if (escaped := json.dumps(piece)[1:-1]) != piece]]
 
 
 @contextmanager

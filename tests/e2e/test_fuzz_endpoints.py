@@ -326,6 +326,10 @@ senders = st.one_of(
     st.tuples(st.just("fresh")),
     st.tuples(st.just("one char changed"), st.integers(0, 39), st.integers(0, 64), st.characters()),
     st.tuples(st.just("forged signature"), st.text(max_size=40), st.text(min_size=32, max_size=32)),
+    # The issued shape, nonce.minutes.signature, with a made-up signature (hex, or any text) and any time.
+    st.tuples(st.just("forged, well shaped"), st.text("0123456789abcdef", min_size=32, max_size=32),
+              st.integers(0, 10**12).map(str) | st.text(max_size=12),
+              st.text("0123456789abcdef", min_size=32, max_size=32) | st.text(min_size=32, max_size=32)),
     st.tuples(st.just("raw"), json_values),
 )
 
@@ -341,8 +345,8 @@ def sender_for(fuzzed: Fuzzed, spec: tuple[Any, ...]) -> tuple[Any, bool]:
         at = spec[2] % len(genuine)
         changed = genuine[:at] + spec[3] + genuine[at + 1:]
         return changed, changed == genuine
-    if spec[0] == "forged signature":
-        return f"{spec[1]}.{spec[2]}", False
+    if spec[0].startswith("forged"):
+        return ".".join(spec[1:]), False
     return spec[1], False
 
 

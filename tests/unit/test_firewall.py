@@ -290,3 +290,15 @@ def test_logs_are_private_rotated_and_kept_no_longer_than_conversations(tmp_path
     assert stat.S_IMODE(current.stat().st_mode) == 0o600
     assert remove_expired_logs(tmp_path, retention_seconds=2.0, now=time.time() + 10) == 2
     assert not list(tmp_path.glob("*.log*"))
+
+
+def test_words_are_hidden_also_as_json_escapes_them_and_inside_inflected_forms(captured_log: io.StringIO) -> None:
+    from privacy.log_redaction import sensitive_values
+
+    message = "quero um médico perto de Zorbulaxова"
+    with sensitive_values(message):
+        # Rasa's structured DEBUG lines are JSON with non-ASCII letters escaped.
+        logging.getLogger("rasa.core.processor").debug(json.dumps({"parse_data_text": message}))
+        logging.getLogger("rasa.core.processor").debug("entity %s", "Zorbulax")
+    written = captured_log.getvalue()
+    assert "Zorbulax" not in written and "m\\u00e9dico" not in written and "perto" not in written
