@@ -33,7 +33,7 @@ def build_app() -> Any:
         # The tracker carries the user's words: no log line of this request may repeat them.
         try:
             body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             body = None
         request.ctx.redaction = mark_sensitive(*tracker_texts(body.get("tracker") if isinstance(body, dict) else None))
         return None

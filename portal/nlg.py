@@ -39,7 +39,7 @@ def conversation_language(tracker: dict[str, Any]) -> str:
 async def nlg(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise web.HTTPBadRequest(text="The body must be JSON.") from None
     if not isinstance(body, dict) or not isinstance(body.get("response"), str):
         raise web.HTTPBadRequest(text="'response' is required.")

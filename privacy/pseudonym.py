@@ -7,5 +7,6 @@ import hmac
 
 
 def pseudonymise(channel: str, raw_sender_id: str, key: bytes) -> str:
-    digest = hmac.new(key, f"{channel}:{raw_sender_id}".encode("utf-8"), hashlib.sha256).hexdigest()
+    # surrogatepass: an id from a JSON body may hold a lone surrogate; it must hash, not raise.
+    digest = hmac.new(key, f"{channel}:{raw_sender_id}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
     return f"{channel}-{digest[:40]}"

@@ -39,7 +39,7 @@ class ConsoleParseInput(InputChannel):
             try:
                 body = json.loads(request.body or b"")
                 text = body["text"] if isinstance(body, dict) else None
-            except (ValueError, UnicodeDecodeError, KeyError):
+            except (ValueError, UnicodeDecodeError, KeyError, RecursionError):
                 text = None
             if not isinstance(text, str) or not text.strip():
                 return response.json({"error": "'text' must be a non-empty string"}, status=400)

@@ -166,7 +166,7 @@ class MetaWhatsAppInput(InputChannel):
                 return response.text("too many invalid requests", status=429)
             try:
                 payload = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return response.text("body must be JSON", status=400)
             for message in incoming_messages(payload):
                 await self._answer(request, message, on_new_message)
@@ -208,13 +208,19 @@ def incoming_messages(payload: Any) -> list[Incoming]:
             value = change.get("value", {}) if isinstance(change, dict) else {}
             messages = value.get("messages", []) if isinstance(value, dict) else []
             for message in messages if isinstance(messages, list) else []:
-                if not isinstance(message, dict) or not message.get("from"):
+                # A WhatsApp id is the sender's number in digits; anything else is not a message to answer.
+                if not isinstance(message, dict) or not _is_wa_id(message.get("from")):
                     continue
                 parsed = _message_text(message)
                 if parsed is not None:
                     found.append(Incoming(str(message["from"]), *parsed, str(message.get("id") or ""),
                                           str(message.get("timestamp") or "")))
     return found
+
+
+def _is_wa_id(value: Any) -> bool:
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    return 0 < len(text) <= 20 and text.isascii() and text.isdigit()
 
 
 def _user_text(value: Any, limit: int) -> str:

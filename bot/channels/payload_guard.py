@@ -79,7 +79,7 @@ def is_own_payload(text: str) -> bool:
         return True
     try:
         entities: Any = json.loads(match["entities"])
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(entities, dict) and bool(entities) and all(
         key in BUTTON_ENTITIES and isinstance(value, str) and BUTTON_ENTITIES[key](value)

@@ -35,7 +35,7 @@ def parse_body(raw: bytes, max_chars: int) -> tuple[str, str]:
     """(sender, text) from a REST body, or BadRequest."""
     try:
         body = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # "[[[[...": nested too deep
         raise BadRequest("The body must be JSON: {\"sender\": \"...\", \"message\": \"...\"}.") from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")

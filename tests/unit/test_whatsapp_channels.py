@@ -80,3 +80,11 @@ def test_twilio_signatures_follow_twilios_algorithm() -> None:
     signature = RequestValidator("token").compute_signature(url, params)
     assert RequestValidator("token").validate(url, params, signature)
     assert not RequestValidator("token").validate(url.replace("https", "http"), params, signature)
+
+
+@pytest.mark.parametrize("sender", ["\ud83a", "+351912000111", "351 912", "", True, 3.5, "1" * 40])
+def test_a_meta_message_whose_sender_is_not_a_whatsapp_id_is_not_answered(sender: object) -> None:
+    # Found by the fuzzer: a lone surrogate as "from" could not be hashed and gave a 500.
+    payload = fixture("meta_text.json")
+    payload["entry"][0]["changes"][0]["value"]["messages"][0]["from"] = sender
+    assert incoming_messages(payload) == []
