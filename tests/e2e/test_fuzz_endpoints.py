@@ -559,6 +559,8 @@ meta_payloads = mostly(st.fixed_dictionaries({"object": mostly(st.just("whatsapp
 @example(payload=None, raw=DEEP_JSON)
 @example(payload=meta_envelope([{"from": "\ud83a", "id": f"wamid.surrogate{FUZZ_SEED}", "timestamp": str(int(time.time())),
                                  "type": "text", "text": {"body": "hi"}}]), raw=None)
+@example(payload=meta_envelope([{"from": "10000000", "id": "\ud800", "timestamp": str(int(time.time())),
+                                 "type": "text", "text": {"body": "hi"}}]), raw=None)
 @given(payload=meta_payloads, raw=st.none() | st.none() | st.binary(max_size=300) | deep_json)
 def test_meta_signed_payloads(fuzzed: Fuzzed, payload: Any, raw: bytes | None) -> None:
     reply = meta_post(fuzzed, payload, "meta_signed", raw=raw)
