@@ -30,7 +30,7 @@ class ReplayGuard:
         """True the first time `message_id` of `channel` is seen within the window (and records it)."""
         now = self._clock()
         self._expire(now)
-        digest = hmac.new(self._key, f"replay:{channel}:{message_id}".encode("utf-8"), hashlib.sha256)
+        digest = hmac.new(self._key, f"replay:{channel}:{message_id}".encode("utf-8", "surrogatepass"), hashlib.sha256)
         token = digest.digest()[:DIGEST_BYTES]
         if token in self._seen:
             return False

@@ -48,7 +48,7 @@ def location_message(latitude: Any, longitude: Any) -> tuple[str, dict[str, Any]
     metadata, which the conversation store never keeps (privacy.redaction), and is used for this one search."""
     try:
         lat, lon = float(latitude), float(longitude)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer of 10**309
         return None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None

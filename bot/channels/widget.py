@@ -143,7 +143,7 @@ class WidgetInput(InputChannel):
             await sio.emit("session_confirm", uuid.uuid4().hex, room=sid)
 
         @sio.on(USER_EVENT)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None, *_: Any) -> None:  # any number of arguments
             sender_id = pseudonymise("widget", sid, get_settings().sender_hash_key)
             output = SocketOutput(sio, sid)
             verdict = self._admit(sid, sender_id)

@@ -5,16 +5,18 @@ payloads in the documented shapes, correctly signed and forged.
 For every request: no 5xx, no "Traceback" in a body, the process that answered still answers its health
 URL, no process exited. Where a channel promises an answer, it gives one: a genuine REST session gets at
 least one reply, every widget event a bot_uttered, every signed Twilio message a TwiML <Message>, every
-documented Meta message a Graph API call. At the end the three processes grew less than RSS_BOUNDS_MB,
+documented Meta message a Graph API call. At the end the three processes grew less than rss_bound_mb(),
 an ordinary "hello" still gets the English greeting, and no phone number the fuzzer sent is in a log.
 A last test floods a stack with the DEFAULT rate limits: 429s, never a 5xx.
 
-FUZZ_REQUESTS (default 500 in `make test`, about 5 minutes on 2 cores; `make fuzz` runs 10,000) is split over the tests
-by SHARES. FUZZ_SEED fixes the generation (random otherwise); every failure names it, and hypothesis
-prints the shrunk request; bugs it found stay as @example so every run tries them. The stack is this
-module's own: rate limits far above any others (thousands of messages from one address would otherwise
-be fuzzing the 429 path only), and its own state directory keeps junk logins, an admin account and
-thousands of conversations out of the databases the other e2e tests read.
+FUZZ_REQUESTS (default 500 in `make test`: about 1.5 minutes on 2 cores, both stacks' start-up included;
+`make fuzz` runs 10,000: about 7 minutes) is split over the tests by SHARES. FUZZ_SEED fixes the
+generation (random otherwise); every failure names it, and hypothesis prints the shrunk request; bugs
+it found stay as @example so every run tries them. The stack is this module's own: rate limits far
+above any others (thousands of messages from one address would otherwise be fuzzing the 429 path only),
+and its own state directory keeps junk logins, an admin account and thousands of conversations out of
+the databases the other e2e tests read. The widget's "every message is answered" covers what the
+transport delivers: python-engineio drops a packet over MAX_REQUEST_BYTES or with a 100-digit integer.
 Over ~400 lines on purpose: the strategies, the oracles and their endpoints read best side by side."""
 from __future__ import annotations
 
@@ -64,13 +66,20 @@ SHARES = {"rest_session": 0.03, "rest_bytes": 0.09, "rest_json": 0.09, "rest_str
           "portal_staff": 0.04, "nlg": 0.02}
 GENEROUS = {"RATE_LIMIT_SENDER_PER_MINUTE": "100000", "RATE_LIMIT_ADDRESS_PER_MINUTE": "100000",
             "MAX_REQUEST_BYTES": "65536"}
-# Measured growth over 10,000 requests stays far below these (see the report of the fuzzing issue);
-# a leak of a few KB per request would cross them.
-RSS_BOUNDS_MB = {"rasa": 150, "actions": 60, "portal": 80}
+# RSS growth allowed over the run, in MB: slack for allocator arenas and warm caches, plus a share per 1,000
+# requests. Measured on 2 cores: over 500 requests Rasa, portal and actions each grew 0.2; over 10,000,
+# Rasa 13, the portal 6 (11 in another run), the action server 0. The bounds are about ten times that at
+# 10,000 (Rasa 150): a leak of ~15 KB a request in Rasa crosses them there, ~70 KB a request at 500.
+RSS_SLACK_MB = {"rasa": (30, 12), "portal": (20, 5), "actions": (10, 2)}
 COUNTS: Counter[str] = Counter()
 SENT_NUMBERS: list[str] = []  # phone numbers that must appear in no log
 _unique = itertools.count(1)
 RUNNING: list[Stack] = []  # this module's stacks, so that the second one can stop the first
+
+
+def rss_bound_mb(process: str) -> float:
+    fixed, per_thousand = RSS_SLACK_MB[process]
+    return fixed + per_thousand * BUDGET / 1000
 
 
 def fuzz(name: str):  # type: ignore[no-untyped-def]
@@ -173,8 +182,8 @@ def rest_session(base: str, label: str = "rest_session") -> str:
 
 
 def rest_say(base: str, sender: str, message: str) -> list[dict[str, Any]]:
-    reply = send("plain conversation", base, "POST", "/webhooks/rest/webhook", json.dumps({"sender": sender, "message": message}).encode(),
-                 {"Content-Type": "application/json"})
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    reply = send("plain conversation", base, "POST", "/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
     assert reply.status == 200, reply
     return json.loads(reply.body)
 
@@ -231,9 +240,10 @@ def fuzzed() -> Iterator[Fuzzed]:
 # --- strategies ------------------------------------------------------------------------------------------
 
 def mostly(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """The documented shape three times in four, anything else the rest of the time. (Not one_of(good,
-    good, good, ...): nested, its repr grows fourfold a level, and hypothesis builds it.)"""
-    return st.integers(0, 3).flatmap(lambda choice: json_values if choice == 3 else good)
+    """The documented shape seven times in eight, anything else the rest of the time: nested ten deep,
+    a payload is still whole a quarter of the time and junk somewhere most of the time. (Not one_of(good,
+    good, ...): nested, its repr grows exponentially, and hypothesis builds it.)"""
+    return st.integers(0, 7).flatmap(lambda choice: json_values if choice == 7 else good)
 
 
 _DOMAIN = [yaml.safe_load(path.read_text(encoding="utf-8")) or {} for path in sorted((ROOT / "bot" / "domain").glob("*.yml"))]
@@ -289,7 +299,8 @@ def encode_json(value: Any, ascii_only: bool) -> bytes:
 
 @fuzz("rest_session")
 @given(method=st.sampled_from(["POST", "POST", "POST", "GET", "PUT", "DELETE", "OPTIONS", "PATCH"]),
-       body=st.binary(max_size=200), content_type=st.none() | st.text(st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=40))
+       body=st.binary(max_size=200),
+       content_type=st.none() | st.text(st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=40))
 def test_rest_session_endpoint(fuzzed: Fuzzed, method: str, body: bytes, content_type: str | None) -> None:
     headers = {"Content-Type": content_type} if content_type is not None else {}
     reply = send("rest_session", fuzzed.base("rasa"), method, "/webhooks/rest/session", body, headers)
@@ -536,23 +547,29 @@ def meta_post(fuzzed: Fuzzed, payload: Any, label: str, secret: str = WHATSAPP_E
 wa_ids = st.integers(10**7, 10**14).map(str) | short_text | surrogates | json_values
 # Meta's own send time: messages older than the replay window are not answered, so mostly "now".
 now_stamps = st.builds(lambda offset: str(int(time.time()) + offset), st.integers(-600, 60))
-documented = {
-    "text": st.fixed_dictionaries({"body": mostly(short_messages | surrogates)}),
-    "interactive": st.one_of(*(st.fixed_dictionaries({"type": st.just(kind), kind: mostly(st.fixed_dictionaries(
-        {"id": mostly(short_messages), "title": short_text}, optional={"description": short_text}))}) for kind in ("button_reply", "list_reply"))),
-    "button": st.fixed_dictionaries({"payload": mostly(short_messages), "text": short_text}),
-    "location": st.fixed_dictionaries({"latitude": coordinates, "longitude": coordinates}, optional={"name": short_text, "address": short_text}),
-    "image": st.fixed_dictionaries({"id": short_text, "mime_type": st.just("image/jpeg") | short_text}, optional={"caption": short_text}),
+dictionaries = st.fixed_dictionaries
+reply_kinds = ("button_reply", "list_reply")
+documented = {  # the content of each message type, as the Cloud API documents it
+    "text": dictionaries({"body": mostly(short_messages | surrogates)}),
+    "interactive": st.one_of(*(dictionaries({"type": st.just(kind), kind: mostly(dictionaries(
+        {"id": mostly(short_messages), "title": short_text}, optional={"description": short_text}))}) for kind in reply_kinds)),
+    "button": dictionaries({"payload": mostly(short_messages), "text": short_text}),
+    "location": dictionaries({"latitude": coordinates, "longitude": coordinates},
+                             optional={"name": short_text, "address": short_text}),
+    "image": dictionaries({"id": short_text, "mime_type": st.just("image/jpeg") | short_text}, optional={"caption": short_text}),
 }
-meta_messages = st.one_of(*(st.fixed_dictionaries(
+meta_messages = st.one_of(*(dictionaries(
     {"from": wa_ids, "id": short_text | surrogates | json_values, "type": mostly(st.just(kind)), kind: mostly(shape),
      "timestamp": mostly(now_stamps)}, optional={k: json_values for k in ("context", "text", "audio") if k != kind})
     for kind, shape in documented.items()))
-meta_payloads = mostly(st.fixed_dictionaries({"object": mostly(st.just("whatsapp_business_account")), "entry": mostly(st.lists(mostly(
-    st.fixed_dictionaries({"id": short_text, "changes": mostly(st.lists(mostly(st.fixed_dictionaries({"field": mostly(st.just("messages")),
-        "value": mostly(st.fixed_dictionaries({"messaging_product": st.just("whatsapp"), "messages": mostly(st.lists(mostly(meta_messages), max_size=3))},
-                                               optional={"contacts": json_values, "statuses": json_values, "metadata": json_values}))})), max_size=2))})),
-    max_size=2))}))
+# object > entry[] > changes[] > value > messages[], any level of it junk an eighth of the time
+meta_values = dictionaries(
+    {"messaging_product": st.just("whatsapp"), "messages": mostly(st.lists(mostly(meta_messages), min_size=1, max_size=3))},
+    optional={"contacts": json_values, "statuses": json_values, "metadata": json_values})
+meta_changes = dictionaries({"field": mostly(st.just("messages")), "value": mostly(meta_values)})
+meta_entries = dictionaries({"id": short_text, "changes": mostly(st.lists(mostly(meta_changes), min_size=1, max_size=2))})
+meta_payloads = mostly(dictionaries({"object": mostly(st.just("whatsapp_business_account")),
+                                     "entry": mostly(st.lists(mostly(meta_entries), min_size=1, max_size=2))}))
 
 
 @fuzz("meta_signed")
@@ -561,6 +578,8 @@ meta_payloads = mostly(st.fixed_dictionaries({"object": mostly(st.just("whatsapp
                                  "type": "text", "text": {"body": "hi"}}]), raw=None)
 @example(payload=meta_envelope([{"from": "10000000", "id": "\ud800", "timestamp": str(int(time.time())),
                                  "type": "text", "text": {"body": "hi"}}]), raw=None)
+@example(payload=meta_envelope([{"from": "10000000", "id": f"wamid.overflow{FUZZ_SEED}", "timestamp": str(int(time.time())),
+                                 "type": "location", "location": {"latitude": 0.0, "longitude": 10**309}}]), raw=None)
 @given(payload=meta_payloads, raw=st.none() | st.none() | st.binary(max_size=300) | deep_json)
 def test_meta_signed_payloads(fuzzed: Fuzzed, payload: Any, raw: bytes | None) -> None:
     reply = meta_post(fuzzed, payload, "meta_signed", raw=raw)
@@ -575,7 +594,8 @@ answered_messages = st.one_of(
               messages, short_text),
     st.builds(lambda p, t: ("button", {"payload": p, "text": t}), messages, short_text),
     st.builds(lambda ll: ("location", {"latitude": ll[0], "longitude": ll[1]}), valid_coordinates),
-    st.builds(lambda c: ("image", {"id": "1234", "mime_type": "image/jpeg", **({"caption": c} if c else {})}), st.none() | hostile_text),
+    st.builds(lambda c: ("image", {"id": "1234", "mime_type": "image/jpeg", **({"caption": c} if c else {})}),
+              st.none() | hostile_text),
 )
 
 
@@ -670,7 +690,8 @@ def test_portal_login_form(fuzzed: Fuzzed, fields: list[tuple[str, str]], csrf: 
 
 
 @fuzz("portal_staff")
-@given(prefix=st.sampled_from(["/portal/", "/portal/orgs/", "/portal/services/", "/portal/reviews/", "/portal/accounts/", "/console/", "/console"]),
+@given(prefix=st.sampled_from(["/portal/", "/portal/orgs/", "/portal/services/", "/portal/reviews/", "/portal/accounts/",
+                               "/console/", "/console"]),
        segments=path_segments, method=st.sampled_from(["GET", "GET", "POST", "PUT", "DELETE"]), logged_in=st.booleans(),
        console=st.none() | st.fixed_dictionaries({}, optional={"q": hostile_text,
                                                                 "operator_language": short_text, "caller_language": short_text}),
@@ -718,14 +739,16 @@ def test_after_the_fuzzing_the_stack_is_still_itself(fuzzed: Fuzzed, capsys: pyt
     leaked = [number for number in SENT_NUMBERS if len(number) >= 8 and number.encode() in logs]
     report = {"seed": FUZZ_SEED, "budget": BUDGET, "requests": dict(sorted(COUNTS.items())), "total": sum(COUNTS.values()),
               "rss_baseline_mb": {k: round(v / 1024, 1) for k, v in fuzzed.baseline_rss_kb.items()},
-              "rss_growth_mb": {k: round(v, 1) for k, v in grown_mb.items()}}
+              "rss_growth_mb": {k: round(v, 1) for k, v in grown_mb.items()},
+              "rss_bound_mb": {k: round(rss_bound_mb(k)) for k in RSS_SLACK_MB}}
     (ARTIFACTS / "fuzz-report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     with capsys.disabled():
         print(f"\nfuzzing: {json.dumps(report)}")
     assert translate("greet.hello", "en") in " ".join(str(r.get("text", "")) for r in replies), replies
     assert not leaked, f"phone numbers in the logs: {leaked[:5]}"
-    for name, bound in RSS_BOUNDS_MB.items():
-        assert grown_mb[name] < bound, f"{name} grew {grown_mb[name]:.0f} MB (bound {bound} MB) [FUZZ_SEED={FUZZ_SEED}]"
+    for name in RSS_SLACK_MB:
+        bound = rss_bound_mb(name)
+        assert grown_mb[name] < bound, f"{name} grew {grown_mb[name]:.1f} MB (bound {bound:.0f} MB) [FUZZ_SEED={FUZZ_SEED}]"
 
 
 # --- floods at the default limits ----------------------------------------------------------------------

@@ -88,3 +88,12 @@ def test_a_meta_message_whose_sender_is_not_a_whatsapp_id_is_not_answered(sender
     payload = fixture("meta_text.json")
     payload["entry"][0]["changes"][0]["value"]["messages"][0]["from"] = sender
     assert incoming_messages(payload) == []
+
+
+def test_odd_ids_and_coordinates_from_a_signed_webhook_are_refused_not_crashed() -> None:
+    # Found by the fuzzer: a lone surrogate as a message id, a coordinate of 10**309.
+    from bot.channels.replay import ReplayGuard
+
+    guard = ReplayGuard(b"key", 3600)
+    assert guard.first_time("meta_whatsapp", "\ud800") and not guard.first_time("meta_whatsapp", "\ud800")
+    assert location_message(0.0, 10**309) is None
