@@ -53,13 +53,11 @@ def _fragments(value: str) -> list[str]:
 @contextmanager
 def sensitive_values(*values: str) -> Iterator[None]:
     """Within this block (this task or thread only), log records never contain these values."""
-    fragments = tuple(f for value in values if isinstance(value, str) for f in _fragments(value))
-    # Longest first, so that a whole sentence is replaced before its words are.
-    token = _in_flight.set(tuple(sorted({*_in_flight.get(), *fragments}, key=len, reverse=True)))
+    token = mark_sensitive(*values)
     try:
         yield
     finally:
-        _in_flight.reset(token)
+        forget_sensitive(token)
 
 
 def redact(text: str, fragments: tuple[str, ...] = ()) -> str:
@@ -109,6 +107,7 @@ def mark_sensitive(*values: str) -> Token[tuple[str, ...]]:
     pass the token to forget_sensitive when the request ends (a keep-alive connection serves its
     next request in the same task, which must not inherit these values)."""
     fragments = tuple(f for value in values if isinstance(value, str) for f in _fragments(value))
+    # Longest first, so that a whole sentence is replaced before its words are.
     return _in_flight.set(tuple(sorted({*_in_flight.get(), *fragments}, key=len, reverse=True)))
 
 
