@@ -40,8 +40,15 @@ CSV_TABLES = ("organizations", "locations", "services", "phones", "schedules", "
 
 # --- export -----------------------------------------------------------------------------------
 
+def _present(record: dict[str, Any]) -> dict[str, Any]:
+    """The record without the optional fields that have no value: HSDS wants such a field left out, and its
+    schemas refuse null (a string field must be a string). Import takes both, since other publishers write
+    null."""
+    return {key: value for key, value in record.items() if value is not None}
+
+
 def service_record(service: Service) -> dict[str, Any]:
-    return {
+    return _present({
         "id": service.id,
         "organization_id": service.organization_id,
         "name": service.name,
@@ -71,7 +78,7 @@ def service_record(service: Service) -> dict[str, Any]:
                 for t in sorted(service.translations, key=lambda t: t.language)
             },
         },
-    }
+    })
 
 
 def export_document(engine: Engine, organization_ids: Iterable[str] | None = None) -> dict[str, Any]:
@@ -94,15 +101,15 @@ def export_from_session(session: Session, organization_ids: Iterable[str] | None
     return {
         "hsds_version": HSDS_VERSION,
         "organizations": [
-            {"id": o.id, "name": o.name, "description": o.description, "website": o.website,
-             EXTENSION: {"is_sample": o.is_sample}}
+            _present({"id": o.id, "name": o.name, "description": o.description, "website": o.website,
+                      EXTENSION: {"is_sample": o.is_sample}})
             for o in organizations if wanted is None or o.id in wanted
         ],
         "locations": [
-            {"id": l.id, "organization_id": l.organization_id, "location_type": l.location_type, "name": l.name,
-             "latitude": l.latitude, "longitude": l.longitude,
-             "addresses": [{"address_1": l.address}] if l.address else [],
-             EXTENSION: {"timezone": l.timezone}}
+            _present({"id": l.id, "organization_id": l.organization_id, "location_type": l.location_type,
+                      "name": l.name, "latitude": l.latitude, "longitude": l.longitude,
+                      "addresses": [{"address_1": l.address}] if l.address else [],
+                      EXTENSION: {"timezone": l.timezone}})
             for l in locations if wanted is None or l.organization_id in wanted
         ],
         "services": [service_record(s) for s in services if wanted is None or s.organization_id in wanted],
