@@ -7,8 +7,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import latest_entity_values
+from actions.dependencies import ledger_sessions
 from actions.services import find_services
 from knowledge.repository import choose_topic, suggested_topics
+from settings import get_settings
+from staff.review_ledger import signed_on
 
 
 class ActionAnswerRights(Action):
@@ -34,7 +37,10 @@ class ActionAnswerRights(Action):
         dispatcher.utter_message(response="utter_rights_answer", topic=topic.id, view=view,
                                  suggest=suggested_topics(topic, mentioned))
         if view == "answer":
-            dispatcher.utter_message(response="utter_rights_sources", topic=topic.id)
+            # Whether a lawyer signed this exact version is read here, where the database is, so that the
+            # reply renderer in the Rasa process needs none.
+            dispatcher.utter_message(response="utter_rights_sources", topic=topic.id,
+                                     signed_on=signed_on(ledger_sessions(), topic, get_settings().deployment_country))
         # Remember the topic's category so that "yes" to the offer searches the right kind of place.
         events: list[EventType] = [SlotSet("service_category", topic.service_category)] if topic.service_category else []
         if latest_entity_values(tracker, "place") and topic.service_category:

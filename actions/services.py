@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import latest_entity_values
 from actions.dependencies import directory, gazetteer
 from bot.channels.whatsapp_common import LOCATION_KEY
+from replies.listing_payload import results_arguments
 from services_db.geo import Point
 from services_db.places import distinct_places, nearest_place, qualified_name
 from services_db.freshness import hide_before
@@ -68,7 +69,7 @@ def _search(dispatcher: CollectingDispatcher, point: Point, place_name: str, cat
         response="utter_service_results",
         category=category,
         place=place_name,
-        results=[{"service_id": m.listing.id, "distance_m": round(m.distance_m)} for m in matches],
+        results=results_arguments(matches),
     )
     return []
 

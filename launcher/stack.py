@@ -33,6 +33,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    by_name: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     sinks: list[LogSink] = field(default_factory=list)
     model: Path | None = None
     internal_token: str = field(default_factory=lambda: get_settings().internal_token or secrets.token_hex(32))
@@ -52,7 +53,6 @@ class Stack:
             "ACTION_PORT": str(self.ports.actions),
             "PORTAL_PORT": str(self.ports.portal),
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions}/webhook",
-            "NLG_URL": f"http://127.0.0.1:{self.ports.portal}/nlg",
             "SANIC_HOST": "127.0.0.1",  # rasa-sdk binds to 0.0.0.0 unless told otherwise
             "INTERNAL_TOKEN": self.internal_token,
         })
@@ -69,6 +69,7 @@ class Stack:
                                    stdout=subprocess.PIPE if self.log_dir is not None else subprocess.DEVNULL,
                                    stderr=subprocess.STDOUT)
         self.processes.append(process)
+        self.by_name[name] = process
         if self.log_dir is not None and process.stdout is not None:
             retention = get_settings().log_retention_minutes * 60.0
             self.sinks.append(LogSink(process.stdout, self.log_dir, name, retention).start())
@@ -119,6 +120,7 @@ class Stack:
         for sink in self.sinks:
             sink.join(timeout=5)
         self.processes.clear()
+        self.by_name.clear()
         self.sinks.clear()
 
 

@@ -7,12 +7,10 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
-from portal.nlg import nlg
 from portal.request_bodies import MAX_FORM_BYTES, limit_request_bodies
 from portal.staff.routes import setup_staff
 from portal.staff.security import staff_security
 from portal.widget import demo_page, widget_file, widget_strings
-from privacy.internal_token import HEADER, is_authorised
 from services_db.database import create_schema, make_engine, session_factory
 from services_db.repository import open_directory
 from settings import Settings, get_settings
@@ -24,21 +22,7 @@ async def health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-# Only the Rasa server may ask for replies: they carry service names a user was shown.
-PROTECTED_PREFIXES = ("/nlg",)
-
-
-@web.middleware
-async def internal_token_required(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    if request.path.startswith(PROTECTED_PREFIXES) and not is_authorised(
-        request.headers.get(HEADER), request.app[SETTINGS].internal_token
-    ):
-        raise web.HTTPUnauthorized(text="unauthorised")
-    return await handler(request)
-
-
 def setup_routes(app: web.Application) -> None:
-    app.router.add_post("/nlg", nlg)
     app.router.add_get("/health", health)
     app.router.add_get("/", demo_page)
     app.router.add_get("/widget/strings/{language}.json", widget_strings)
@@ -65,7 +49,7 @@ def init_app(settings: Settings | None = None) -> web.Application:
     # bigger Content-Length before reading (inside staff_security, so that staff refusals get its headers).
     # The file import reads its own body, with its own limit.
     app = web.Application(client_max_size=MAX_FORM_BYTES,
-                          middlewares=[internal_token_required, staff_security, limit_request_bodies])
+                          middlewares=[staff_security, limit_request_bodies])
     app[SETTINGS] = settings
     app.cleanup_ctx.append(directory_ctx)
     setup_routes(app)

@@ -4,7 +4,7 @@ Rasa treats any message that starts with "/" as a payload: "/intent{json}" sets 
 entities directly, and its parser logs the message when it is malformed. A hand-typed
 `/find_service{"place": "Rua do Benformoso 12 3Esq Ana"}` would put free text into the conversation
 store as an entity. So a "/" message reaches Rasa unchanged only if it is exactly the kind of payload
-our replies offer (portal/replies.py): a domain intent, with entities only from the closed sets the
+our replies offer (replies/catalog_replies.py): a domain intent, with entities only from the closed sets the
 buttons use (a category, a topic id, a language code, a place from our list). Anything else loses its
 leading slashes and is read as the plain text it is."""
 from __future__ import annotations

@@ -9,12 +9,14 @@ from aiohttp import web
 
 from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, is_supported
 from portal.console_search import matching_topics, nearest_services, read_question, resolve_place
+from knowledge.repository import all_topics
 from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
 from portal.request_bodies import read_form
-from portal.review_ledger import review_state_reader
-from portal.replies import RenderContext, render as render_reply
 from portal.staff.pages import render
 from portal.staff.security import actor_of
+from replies.catalog_replies import RenderContext, render as render_reply
+from replies.listing_payload import results_arguments
+from staff.review_ledger import signed_on
 
 MAX_QUERY_CHARS = 500
 AUTO = "auto"
@@ -30,8 +32,7 @@ def _operator_default(request: web.Request) -> str:
 
 def _side(request: web.Request, language: str, arguments: dict[str, Any] | None = None) -> RenderContext:
     return RenderContext(language=language, arguments=arguments or {}, settings=request.app[SETTINGS],
-                         directory=request.app[DIRECTORY], now=dt.datetime.now(dt.timezone.utc),
-                         review_state=review_state_reader(request.app[DB_SESSIONS]))
+                         now=dt.datetime.now(dt.timezone.utc))
 
 
 def _texts(request: web.Request, response: str, arguments: dict[str, Any], languages: list[str]) -> list[dict]:
@@ -39,6 +40,13 @@ def _texts(request: web.Request, response: str, arguments: dict[str, Any], langu
     return [{"language": language, "rtl": language in RIGHT_TO_LEFT,
              "text": render_reply(response, _side(request, language, arguments)).text}
             for language in languages]
+
+
+def _sources_arguments(request: web.Request, topic_id: str) -> dict[str, Any]:
+    """What the bot's rights action passes for the sources reply, so that the console shows the same line."""
+    topic = all_topics()[topic_id]
+    return {"topic": topic_id,
+            "signed_on": signed_on(request.app[DB_SESSIONS], topic, request.app[SETTINGS].deployment_country)}
 
 
 async def console_page(request: web.Request) -> web.Response:
@@ -68,7 +76,7 @@ async def console_search(request: web.Request) -> web.Response:
     answers = [{"id": topic.id,
                 "titles": [_side(request, language).t(f"topic.{topic.id}.title") for language in languages],
                 "answer": _texts(request, "utter_rights_answer", {"topic": topic.id}, languages),
-                "sources": _texts(request, "utter_rights_sources", {"topic": topic.id}, languages)}
+                "sources": _texts(request, "utter_rights_sources", _sources_arguments(request, topic.id), languages)}
                for topic in topics]
     # A caller who may be in danger: the bot's emergency reply for that kind of danger comes first.
     danger = _texts(request, "utter_safety", {"category": reading.danger}, languages) if reading.danger else None
@@ -78,8 +86,7 @@ async def console_search(request: web.Request) -> web.Response:
     services = None
     if place is not None:
         matches = nearest_services(request.app[DIRECTORY], place, category, settings)
-        arguments = {"category": category, "place": place.name,
-                     "results": [{"service_id": m.listing.id, "distance_m": round(m.distance_m)} for m in matches]}
+        arguments = {"category": category, "place": place.name, "results": results_arguments(matches)}
         services = _texts(request, "utter_service_results", arguments, languages) if matches else []
     context.update({"reading": reading, "detected_caller": caller, "columns": languages, "answers": answers,
                     "place": place.name if place else None, "services": services, "danger": danger,

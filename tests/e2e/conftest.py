@@ -59,6 +59,44 @@ class FakeGraphApi:
         return [call["body"] for call in self.sent if call["body"].get("to") == to]
 
 
+class ActionCallCounter:
+    """A pass-through in front of the action server that counts the calls the Rasa server makes to it
+    (tests/e2e/test_reply_path.py: one message costs at most one call between processes)."""
+
+    def __init__(self, action_port: int) -> None:
+        import asyncio
+        import threading
+
+        import aiohttp
+        from aiohttp import web
+
+        self.calls = 0
+        self.port = _free_port()
+        self.action_port = action_port
+        target = f"http://127.0.0.1:{action_port}/webhook"
+        forwarded = ("Authorization", "Content-Type", "Content-Encoding")
+
+        async def forward(request: web.Request) -> web.Response:
+            self.calls += 1
+            headers = {name: request.headers[name] for name in forwarded if name in request.headers}
+            async with aiohttp.ClientSession() as session:
+                async with session.post(target, data=await request.read(), headers=headers) as reply:
+                    return web.Response(body=await reply.read(), status=reply.status,
+                                        content_type=reply.content_type)
+
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/webhook", forward)
+        self._loop = asyncio.new_event_loop()
+        runner = web.AppRunner(app, access_log=None)
+        self._loop.run_until_complete(runner.setup())
+        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhook"
+
+
 WHATSAPP_ENV = {
     "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
     "TWILIO_WEBHOOK_URL": "https://bot.example.org/webhooks/twilio_whatsapp/webhook",
@@ -80,11 +118,18 @@ def fake_graph() -> FakeGraphApi:
 
 
 @pytest.fixture(scope="session")
-def stack(fake_graph: FakeGraphApi) -> Iterator[Stack]:
+def action_calls() -> ActionCallCounter:
+    return ActionCallCounter(_free_port())
+
+
+@pytest.fixture(scope="session")
+def stack(fake_graph: FakeGraphApi, action_calls: ActionCallCounter) -> Iterator[Stack]:
     settings = get_settings()
     load_directory_file(make_engine(settings.directory_db_url), Path(settings.sample_directory_json))
-    running = Stack(Ports(_free_port(), _free_port(), _free_port()), log_dir=ARTIFACTS / "e2e-logs",
-                    extra_env={**WHATSAPP_ENV, **ABUSE_LIMITS_ENV, "META_GRAPH_URL": fake_graph.url})
+    # The Rasa server reaches the action server through the counter; everything else is direct.
+    running = Stack(Ports(_free_port(), action_calls.action_port, _free_port()), log_dir=ARTIFACTS / "e2e-logs",
+                    extra_env={**WHATSAPP_ENV, **ABUSE_LIMITS_ENV, "META_GRAPH_URL": fake_graph.url,
+                               "ACTION_SERVER_URL": action_calls.url})
     running.start()
     yield running
     running.stop()

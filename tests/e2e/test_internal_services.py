@@ -1,4 +1,4 @@
-"""The action server and the NLG endpoint answer only the Rasa server (shared token), on loopback."""
+"""The action server and the console parser answer only with the shared token, on loopback."""
 from __future__ import annotations
 
 import json
@@ -18,19 +18,6 @@ def test_action_server_refuses_requests_without_the_token(stack, headers: dict) 
                        "domain": {}, "version": "3.6.21"}).encode()
     status, reply = post(f"http://127.0.0.1:{stack.ports.actions}/webhook", body, headers)
     assert status == 401 and "Amina" not in str(reply) and "tracker" not in str(reply)
-
-
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"}])
-def test_nlg_endpoint_refuses_requests_without_the_token(stack, headers: dict) -> None:  # type: ignore[no-untyped-def]
-    body = json.dumps({"response": "utter_greet", "arguments": {}, "tracker": TRACKER}).encode()
-    status, reply = post(f"{stack.portal_url}/nlg", body, headers)
-    assert status == 401 and "Bonjour" not in str(reply)
-
-
-def test_with_the_token_the_nlg_endpoint_answers(stack) -> None:  # type: ignore[no-untyped-def]
-    body = json.dumps({"response": "utter_greet", "arguments": {}, "tracker": TRACKER}).encode()
-    status, reply = post(f"{stack.portal_url}/nlg", body, {"Authorization": f"Bearer {stack.internal_token}"})
-    assert status == 200 and reply["text"].startswith("Bonjour") and reply["custom"]["language"] == "fr"
 
 
 def test_internal_services_listen_on_loopback_only(stack) -> None:  # type: ignore[no-untyped-def]

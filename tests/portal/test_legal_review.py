@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-import requests
 
 import knowledge.review as review
 from i18n.catalogs import translate
 from i18n.formatting import long_date
+from knowledge.repository import all_topics
+from replies.catalog_replies import RenderContext, render
+from settings import Settings
 from staff.audit import entries
+from staff.review_ledger import signed_on
 from staff.roles import ADMIN, OPERATOR, REVIEWER, STAFF
 from tests.portal.conftest import ORG_A, logged_in
 from tests.portal_client import PortalServer
@@ -40,12 +43,12 @@ def server() -> Iterator[PortalServer]:
 
 
 def review_line(server: PortalServer, topic: str = TOPIC, language: str = "en") -> str:
-    """What the bot says under its sources, through the same NLG endpoint Rasa calls."""
-    body = {"response": "utter_rights_sources", "arguments": {"topic": topic},
-            "tracker": {"slots": {"language": language}}, "channel": {"name": "rest"}}
-    reply = requests.post(f"{server.url}/nlg", json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
-    assert reply.status_code == 200, reply.text
-    return reply.json()["text"]
+    """What the bot says under its sources: the rights action reads the ledger (staff.review_ledger.signed_on,
+    on this portal's database) and the Rasa process renders its arguments (replies.catalog_replies)."""
+    arguments = {"topic": topic, "signed_on": signed_on(session_factory(server.engine), all_topics()[topic], COUNTRY)}
+    context = RenderContext(language=language, arguments=arguments, settings=Settings(deployment_country=COUNTRY),
+                            now=dt.datetime.now(dt.timezone.utc), channel="rest")
+    return render("utter_rights_sources", context).text
 
 
 def page_hash(html: str) -> str:

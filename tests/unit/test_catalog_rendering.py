@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,25 +9,15 @@ import pytest
 from i18n.catalogs import translate
 from i18n.formatting import distance
 from i18n.languages import own_name
-from portal.replies import RenderContext, render
+from replies.catalog_replies import BadArguments, RenderContext, render
+from replies.listing_payload import listing_json, results_arguments
 from services_db.geo import Point
-from services_db.listing import SearchFilters, ServiceListing, ServiceMatch, WeeklyHours
+from services_db.listing import ServiceListing, ServiceMatch, WeeklyHours
 from services_db.opening_hours import status_at
 from settings import get_settings
 
 LISBON = ZoneInfo("Europe/Lisbon")
 WEEKDAYS_9_TO_5 = (WeeklyHours((0, 1, 2, 3, 4), dt.time(9), dt.time(17)),)
-
-
-class FakeDirectory:
-    def __init__(self, listings: list[ServiceListing]) -> None:
-        self._listings = {listing.id: listing for listing in listings}
-
-    def nearest(self, centre: Point, k: int, filters: SearchFilters, max_radius_m: float) -> list[ServiceMatch]:
-        raise NotImplementedError
-
-    def get_many(self, service_ids):  # type: ignore[no-untyped-def]
-        return [self._listings[sid] for sid in service_ids if sid in self._listings]
 
 
 def listing(**overrides: object) -> ServiceListing:
@@ -42,8 +33,12 @@ def listing(**overrides: object) -> ServiceListing:
 
 
 def context(language: str, arguments: dict[str, object], now: dt.datetime | None = None) -> RenderContext:
-    return RenderContext(language, arguments, get_settings(), FakeDirectory([listing()]),
-                         now or dt.datetime(2026, 11, 23, 10, 0, tzinfo=LISBON))
+    return RenderContext(language, arguments, get_settings(), now or dt.datetime(2026, 11, 23, 10, 0, tzinfo=LISBON))
+
+
+def found(distance_m: float, **overrides: object) -> list[dict[str, object]]:
+    """The `results` argument as the find-service action sends it, through the same JSON a real call carries."""
+    return json.loads(json.dumps(results_arguments([ServiceMatch(listing(**overrides), distance_m)])))
 
 
 @pytest.mark.parametrize("language, word", [("fr", "papiers"), ("ar", "أوراق")])
@@ -161,7 +156,7 @@ def test_every_topic_answer_fits_a_phone_screen_in_every_language() -> None:
 
 def test_service_card_shows_name_distance_opening_languages_phone_and_flags() -> None:
     reply = render("utter_service_results",
-                   context("fr", {"results": [{"service_id": "svc-1", "distance_m": 1234}], "category": "health",
+                   context("fr", {"results": found(1234), "category": "health",
                                   "place": "Alfama"}))
     assert "Clinique du Château" in reply.text
     assert "1,2\u202fkm" in reply.text  # French decimal comma and narrow space, from Babel
@@ -175,7 +170,7 @@ def test_service_card_shows_name_distance_opening_languages_phone_and_flags() ->
 def test_service_card_says_when_a_closed_service_opens_next() -> None:
     saturday = dt.datetime(2026, 11, 28, 12, 0, tzinfo=LISBON)
     reply = render("utter_service_results",
-                   context("en", {"results": [{"service_id": "svc-1", "distance_m": 300}], "category": "health",
+                   context("en", {"results": found(300), "category": "health",
                                   "place": "Alfama"}, now=saturday))
     assert "Closed now. Opens Monday at 9:00" in reply.text
     assert "300 m" in reply.text
@@ -204,31 +199,28 @@ def test_distances_follow_each_locale() -> None:
 
 
 def test_reply_language_is_the_slot_else_the_last_language_detected() -> None:
-    from portal.nlg import conversation_language
+    from i18n.conversation_language import conversation_language
 
-    def user(code: str) -> dict:
-        return {"event": "user", "parse_data": {"language": {"code": code, "confidence": 0.5}}}
+    def detected(code: str) -> dict:
+        return {"code": code, "confidence": 0.5}
 
-    assert conversation_language({"slots": {"language": "fa"}, "latest_message": {"language": {"code": "en"}}}) == "fa"
-    assert conversation_language({"slots": {}, "latest_message": {"language": {"code": "und"}},
-                                  "events": [user("ar"), user("und")]}) == "ar"
-    assert conversation_language({"slots": {}, "latest_message": {}, "events": []}) == "en"
+    assert conversation_language("fa", [detected("en")]) == "fa"
+    assert conversation_language(None, [detected("und"), detected("und"), detected("ar")]) == "ar"
+    assert conversation_language(None, []) == "en"
+    assert conversation_language("xx", ["not a detection", {}]) == "en"
 
 
 def test_a_word_several_languages_share_does_not_decide_the_reply_language() -> None:
-    from portal.nlg import conversation_language
+    from i18n.conversation_language import conversation_language
 
     def weak(code: str) -> dict:
         return {"code": code, "confidence": 0.9, "weak": True}
 
     # "hello", then "no": both words several languages use; the conversation began in English.
     hello, no = weak("en"), weak("es")
-    tracker = {"slots": {}, "latest_message": {"language": no},
-               "events": [{"event": "user", "parse_data": {"language": hello}}, {"event": "user", "parse_data": {"language": no}}]}
-    assert conversation_language(tracker) == "en"
+    assert conversation_language(None, [no, no, hello]) == "en"
     # Any clear message wins over them.
-    tracker["events"].insert(1, {"event": "user", "parse_data": {"language": {"code": "fr", "confidence": 0.9}}})
-    assert conversation_language(tracker) == "fr"
+    assert conversation_language(None, [no, no, {"code": "fr", "confidence": 0.9}, hello]) == "fr"
 
 
 def test_the_deployment_country_overlay_is_shown_else_the_international_baseline() -> None:
@@ -241,7 +233,39 @@ def test_the_deployment_country_overlay_is_shown_else_the_international_baseline
     portugal = render("utter_rights_sources", context("en", {"topic": "school"}))
     assert "Portugal: Decree-Law 67/2004" in portugal.text and "Convention on the Rights of the Child" in portugal.text
     elsewhere = RenderContext("en", {"topic": "school"}, dataclasses.replace(get_settings(), deployment_country="XX"),
-                              FakeDirectory([]), dt.datetime(2026, 11, 23, 10, 0, tzinfo=LISBON))
+                              dt.datetime(2026, 11, 23, 10, 0, tzinfo=LISBON))
     assert "International law." in render("utter_rights_sources", elsewhere).text
     assert "Portugal" not in render("utter_rights_sources", elsewhere).text
     assert "Portugal" not in render("utter_rights_answer", elsewhere).text
+
+
+def test_a_listing_survives_the_trip_from_the_action_server_to_the_renderer() -> None:
+    from replies.listing_payload import listing_from_json
+
+    original = listing(hours=(WeeklyHours((5,), dt.time(9, 30), dt.time(13)),), walk_in=True)
+    back = listing_from_json(json.loads(json.dumps(listing_json(original))))
+    shown = ("id", "name", "names_by_language", "location", "timezone", "phones", "languages_spoken", "hours",
+             "requires_id", "firewall_pledge", "free_of_charge", "walk_in", "is_sample")
+    assert {name: getattr(back, name) for name in shown} == {name: getattr(original, name) for name in shown}
+
+
+@pytest.mark.parametrize("results", [
+    [{"distance_m": 10}],                                                   # no listing
+    [{"distance_m": 10, "listing": "svc-1"}],                               # an id, as before
+    [{"distance_m": 10, "listing": {**listing_json(listing()), "latitude": "north"}}],
+    [{"distance_m": 10, "listing": {**listing_json(listing()), "timezone": "Mars/Olympus"}}],
+    [{"distance_m": 10, "listing": {**listing_json(listing()), "hours": [{"weekdays": [0]}]}}],
+    [{"distance_m": "far", "listing": listing_json(listing())}],
+    ["svc-1"],
+])
+def test_a_malformed_result_is_refused_whole_not_half_rendered(results: list) -> None:
+    with pytest.raises(BadArguments):
+        render("utter_service_results", context("en", {"results": results, "category": "health", "place": "Alfama"}))
+
+
+def test_sources_say_lawyer_checked_only_with_a_signature_date() -> None:
+    signed = render("utter_rights_sources", context("en", {"topic": "school", "signed_on": "2026-11-30"})).text
+    assert translate("rights.lawyer_checked", "en", date="November 30, 2026") in signed
+    for unsigned in (None, "", "yesterday", 20261130, "2026-13-45"):
+        text = render("utter_rights_sources", context("en", {"topic": "school", "signed_on": unsigned})).text
+        assert translate("rights.draft", "en") in text and "November 2026" not in text

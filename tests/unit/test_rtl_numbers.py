@@ -6,7 +6,7 @@ import pytest
 
 from i18n.bidi import FSI, LRI, PDI, isolate_numbers, strip_isolates
 from tests.unit.test_catalog_rendering import context
-from portal.replies import render
+from replies.catalog_replies import render
 from settings import get_settings
 
 

@@ -1,4 +1,4 @@
-"""The safety replies (locales/source/safety.yml, rendered by portal/replies.py): the right number for each
+"""The safety replies (locales/source/safety.yml, rendered by replies/catalog_replies.py): the right number for each
 kind of danger, in every language, first; every fact sourced; and the Rasa component that turns a
 danger signal into the `emergency` intent."""
 from __future__ import annotations
@@ -13,11 +13,10 @@ import yaml
 from i18n.bidi import strip_isolates
 from i18n.catalogs import translate
 from i18n.sources import all_messages
-from portal.replies import RenderContext, render
+from replies.catalog_replies import RenderContext, render
 from safety.categories import CATEGORIES, CHECK, DANGER, NONE
 from safety.detector import Verdict
 from settings import ROOT, get_settings
-from tests.unit.test_catalog_rendering import FakeDirectory
 
 LANGUAGES = ("en", "fr", "es", "pt", "ar", "fa", "ps", "uk", "ru", "tr", "so", "ti")
 # The number each kind of danger must lead with, and the line for that kind (Portugal defaults).
@@ -32,7 +31,7 @@ NUMBERS = {
 
 
 def context(language: str, arguments: dict[str, object]) -> RenderContext:
-    return RenderContext(language, arguments, get_settings(), FakeDirectory([]),
+    return RenderContext(language, arguments, get_settings(),
                          dt.datetime(2026, 12, 7, 23, 0, tzinfo=ZoneInfo("Europe/Lisbon")))
 
 

@@ -11,7 +11,7 @@ from bot.entity_lexicon import TOPIC, TOPIC_TABLE_PREFIX, EntityLexicon, build_l
 from i18n.languages import SUPPORTED
 from i18n.catalogs import translate
 from knowledge.repository import all_topics, choose_topic, suggested_topics
-from portal.replies import render
+from replies.catalog_replies import render
 from tests.unit.test_catalog_rendering import context
 from settings import ROOT, get_settings
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from typing import Callable
-
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from knowledge.review import NOT_SIGNED, ReviewState, ReviewUnit
+from knowledge.repository import Topic
+from knowledge.review import NOT_SIGNED, ReviewState, ReviewUnit, unit_for_deployment
 from staff.reviews import review_state
 
 logger = logging.getLogger(__name__)
@@ -26,6 +25,10 @@ def signed_state(sessions: sessionmaker, unit: ReviewUnit) -> ReviewState:
         return NOT_SIGNED
 
 
-def review_state_reader(sessions: sessionmaker) -> Callable[[ReviewUnit], ReviewState]:
-    """What RenderContext.review_state expects, reading the ledger through these sessions."""
-    return lambda unit: signed_state(sessions, unit)
+def signed_on(sessions: sessionmaker, topic: Topic, country: str) -> str | None:
+    """The `signed_on` argument of utter_rights_sources: the ISO date a legal reviewer signed the exact
+    version users in `country` are shown, or None (the reply then says it is a draft)."""
+    state = signed_state(sessions, unit_for_deployment(topic, country))
+    if state.is_signed and state.signed_at is not None:
+        return state.signed_at.date().isoformat()
+    return None

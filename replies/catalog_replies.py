@@ -1,4 +1,8 @@
-"""Renders every utter_* response of the bot from the catalogs, in the conversation's language."""
+"""Renders every utter_* response of the bot from the catalogs, in the conversation's language.
+
+Pure: everything a reply shows comes from the catalogs, the knowledge files, the settings and the
+response's arguments. No database and no network, so that the Rasa process renders replies itself
+(bot/nlg.py) and the hotline console renders the same ones (portal/staff/console_views.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,12 +16,11 @@ from i18n.formatting import join_citations, long_date
 from i18n.sources import legal_basis_key
 from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, own_name
 from knowledge.repository import Topic, Version, all_topics
-from knowledge.review import NOT_SIGNED, ReviewState, ReviewUnit, unit_for_deployment
 from knowledge.sources import Citation, all_instruments
 from safety.categories import CATEGORIES as SAFETY_CATEGORIES, IMMEDIATE_DANGER
-from portal.service_cards import ServiceCardRenderer
+from replies.listing_payload import listing_from_json
+from replies.service_cards import ServiceCardRenderer
 from services_db.categories import CATEGORIES
-from services_db.repository import ServiceDirectory
 from settings import Settings
 
 
@@ -47,12 +50,9 @@ class RenderContext:
     language: str
     arguments: dict[str, Any]
     settings: Settings
-    directory: ServiceDirectory
     now: dt.datetime
 
     channel: str = ""  # the output channel's name, for what differs by channel (who else carries the chat)
-    # Whether a lawyer signed the exact content of a topic version; without it, every version is a draft.
-    review_state: Callable[[ReviewUnit], ReviewState] | None = None
 
     def __post_init__(self) -> None:
         self.right_to_left = self.language in RIGHT_TO_LEFT
@@ -206,13 +206,17 @@ def _citation(ctx: RenderContext, citation: Citation, country: str) -> str:
     return text
 
 
-def _review_line(ctx: RenderContext, topic: Topic) -> str:
-    """"Checked by a lawyer on DATE" only for the exact version a legal reviewer signed."""
-    unit = unit_for_deployment(topic, ctx.settings.deployment_country)
-    state = ctx.review_state(unit) if ctx.review_state else NOT_SIGNED
-    if state.is_signed and state.signed_at is not None:
-        return ctx.t("rights.lawyer_checked", date=long_date(state.signed_at.date(), ctx.language))
-    return ctx.t("rights.draft")
+def _review_line(ctx: RenderContext) -> str:
+    """"Checked by a lawyer on DATE" only when the caller read from the review ledger that a legal reviewer
+    signed the exact version shown (argument `signed_on`, an ISO date); anything else is a draft."""
+    signed_on = ctx.arguments.get("signed_on")
+    try:
+        date = dt.date.fromisoformat(signed_on) if isinstance(signed_on, str) else None
+    except ValueError:
+        date = None
+    if date is None:
+        return ctx.t("rights.draft")
+    return ctx.t("rights.lawyer_checked", date=long_date(date, ctx.language))
 
 
 def rights_sources(ctx: RenderContext) -> Reply:
@@ -226,7 +230,7 @@ def rights_sources(ctx: RenderContext) -> Reply:
             ctx.t("rights.basis", basis=basis),
             ctx.t("rights.reviewed", jurisdiction=ctx.t(f"jurisdiction.{version.jurisdiction}"),
                   date=long_date(topic.reviewed, ctx.language)),
-            _review_line(ctx, topic),
+            _review_line(ctx),
         )
     )
 
@@ -265,9 +269,10 @@ def service_results(ctx: RenderContext) -> Reply:
     if not isinstance(results, list) or not results:
         raise BadArguments("results must be a non-empty list")
     cards = ServiceCardRenderer(ctx.language, ctx.now, ctx.t)
-    by_id = {listing.id: listing for listing in ctx.directory.get_many(str(r.get("service_id")) for r in results)}
-    found = [(by_id[str(r["service_id"])], float(r.get("distance_m", 0))) for r in results
-             if str(r.get("service_id")) in by_id]
+    try:
+        found = [(listing_from_json(r.get("listing")), float(r.get("distance_m", 0))) for r in results]
+    except (AttributeError, TypeError, ValueError) as error:  # BadListing is a ValueError
+        raise BadArguments("each result needs a listing and a distance") from error
     blocks = [cards.render(index, listing, distance) for index, (listing, distance) in enumerate(found, start=1)]
     header = ctx.t("service.header", category=ctx.category_name(ctx.arguments.get("category")),
                    place=str(ctx.arguments.get("place", "")))
