@@ -1,9 +1,13 @@
 """Rasa tracker store that keeps only the last few exchanges of the current session, minimised (see
 privacy.redaction), under a keyed hash of the sender id, expires it after CONVERSATION_TTL_MINUTES of
 silence (a background purge deletes it, and one at start), and erases the whole conversation when the
-user asks (action_forget_me), telling every per-channel memory to forget it too (privacy.erasure)."""
+user asks (action_forget_me), telling every per-channel memory to forget it too (privacy.erasure).
+
+The store's calls block (SQLite, PostgreSQL, Redis clients): they run in worker threads, so that one slow
+disk or database never stalls every other conversation on the event loop."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any, Iterable, Optional, Text
@@ -47,19 +51,19 @@ class PrivacyTrackerStore(TrackerStore):
         key = self._key(tracker.sender_id)
         try:
             if asks_for_erasure(events):
-                self._store.delete(key)
+                await asyncio.to_thread(self._store.delete, key)
                 announce_erasure(tracker.sender_id)
             else:
                 window = bounded_window(current_session(events), tracker.current_slot_values(), KEEP_USER_TURNS)
                 minimal = [minimise_event(event) for event in window]
-                self._store.put(key, json.dumps(minimal, ensure_ascii=False))
+                await asyncio.to_thread(self._store.put, key, json.dumps(minimal, ensure_ascii=False))
         except Exception as error:  # noqa: BLE001 - see below
             # Not re-raised: Rasa would then keep the whole tracker, words and all, in an in-memory
             # fallback store. This turn's context is lost instead, and the log says only what failed.
             logger.error("Saving a conversation failed: %s", type(error).__name__)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        stored = self._store.get(self._key(sender_id))
+        stored = await asyncio.to_thread(self._store.get, self._key(sender_id))
         if stored is None:
             return None
         return DialogueStateTracker.from_dict(sender_id, json.loads(stored), self.domain.slots)
@@ -69,7 +73,7 @@ class PrivacyTrackerStore(TrackerStore):
 
     async def keys(self) -> Iterable[Text]:
         # Keys are one-way hashes: they cannot be turned back into sender ids, on purpose.
-        return self._store.keys()
+        return await asyncio.to_thread(self._store.keys)
 
 
 class KeepNothingTrackerStore(TrackerStore):

@@ -10,6 +10,7 @@ from typing import Callable, Protocol
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 
 from privacy.files import private_sqlite_file
 
@@ -57,7 +58,13 @@ class SqlConversationStore:
 
     def __init__(self, url: str, ttl_seconds: float, clock: Clock | None = None) -> None:
         private_sqlite_file(url)
-        self._engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        options: dict[str, object] = {}
+        if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+            # SQLAlchemy 1.4 would open (and set up) a new SQLite connection for every read and write of a
+            # message; keep a few open. The Rasa tracker store calls us from worker threads, one connection
+            # each at a time.
+            options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+        self._engine: Engine = create_engine(url, future=True, pool_pre_ping=True, **options)
         if self._engine.dialect.name == "sqlite":
             event.listen(self._engine, "connect", _sqlite_pragmas)
         with self._engine.begin() as connection:

@@ -68,3 +68,36 @@ def test_forget_me_erases_the_conversation(store) -> None:  # type: ignore[no-un
     asyncio.run(tracker_store.save(tracker))
     assert asyncio.run(tracker_store.retrieve("sender-2")) is None
     assert list(asyncio.run(tracker_store.keys())) == []
+
+
+def test_a_slow_database_does_not_stall_other_conversations(store) -> None:  # type: ignore[no-untyped-def]
+    """The store's blocking calls run in worker threads: while one conversation waits on a slow disk, the
+    event loop keeps serving the others."""
+    tracker_store, _ = store
+    backend = tracker_store._store
+    slow_get, slow_put = backend.get, backend.put
+
+    def sleepy(call):  # type: ignore[no-untyped-def]
+        def wrapped(*arguments):  # type: ignore[no-untyped-def]
+            time.sleep(0.3)
+            return call(*arguments)
+        return wrapped
+
+    backend.get, backend.put = sleepy(slow_get), sleepy(slow_put)
+
+    async def meanwhile() -> int:
+        ticks = 0
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            ticks += 1
+        return ticks
+
+    async def both() -> tuple[object, int, int]:
+        ticker = asyncio.create_task(meanwhile())
+        await tracker_store.save(tracker_with("rest-slow", ["hi"]))
+        restored = await tracker_store.retrieve("rest-slow")
+        return restored, ticker.done(), await ticker
+
+    restored, ticker_finished_first, ticks = asyncio.run(both())
+    assert restored is not None and restored.get_slot("language") == "en"
+    assert ticker_finished_first and ticks == 20  # 0.2 s of ticks finished inside 0.6 s of database calls
