@@ -1,6 +1,6 @@
 # The two commands: `make run` (chat with the assistant) and `make test` (the whole suite).
+# No PYTHONPATH: scripts/setup.sh installs the project into .venv (editable), so .venv's Python finds it.
 PYTHON := .venv/bin/python
-export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 

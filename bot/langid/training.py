@@ -109,8 +109,8 @@ def train_in_fresh_interpreter(nlu_dir: Path, output: Path) -> None:
     """`train` in a new Python process. Inside a process that has loaded other native libraries (a test
     session, a benchmark, `rasa train` with TensorFlow), fastText was seen to diverge ("Encountered NaN")
     at every learning rate, while the same data trained fine on its own."""
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    # The child finds the project through .venv's editable install (scripts/setup.sh), not PYTHONPATH.
+    env = dict(os.environ)
     output.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "bot.langid.training", str(nlu_dir), str(output)], check=True, env=env)
 

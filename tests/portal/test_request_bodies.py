@@ -135,7 +135,7 @@ class PortalProcess:
         engine.dispose()
         self.port = free_port()
         environment = {**os.environ, "DIRECTORY_DB_URL": db_url, "PORTAL_PORT": str(self.port),
-                       "STATE_DIR": str(folder), "PYTHONPATH": str(ROOT), "BIND_HOST": "127.0.0.1"}
+                       "STATE_DIR": str(folder), "BIND_HOST": "127.0.0.1"}
         self.process = subprocess.Popen([sys.executable, "-m", "portal"], cwd=ROOT, env=environment,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60

@@ -147,7 +147,7 @@ def test_idle_sessions_expire(server: PortalServer) -> None:
 
 
 def test_create_admin_from_the_command_line(server: PortalServer) -> None:
-    env = {**os.environ, "DIRECTORY_DB_URL": server.db_url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DIRECTORY_DB_URL": server.db_url}
     made = subprocess.run([sys.executable, "-m", "portal", "create-admin", "root.admin"], input="a long enough password\n",
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert made.returncode == 0 and "root.admin created" in made.stdout

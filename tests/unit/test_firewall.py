@@ -19,7 +19,6 @@ from typing import Iterator
 
 import pytest
 
-from settings import ROOT
 
 CANARY_TEXT = "/ my name is Ana Silva, passport P1234567, Rua do Benformoso 12"
 
@@ -213,7 +212,7 @@ def test_telemetry_is_off_in_any_process_that_reads_our_settings(tmp_path: Path)
     (home / ".config" / "rasa").mkdir(parents=True)
     (home / ".config" / "rasa" / "global.yml").write_text("metrics:\n  enabled: true\n  rasa_user_id: x\n")
     env = {key: value for key, value in os.environ.items() if key != "RASA_TELEMETRY_ENABLED"}
-    env.update(HOME=str(home), PYTHONPATH=str(ROOT))
+    env.update(HOME=str(home))
     script = ("import rasa.telemetry as t; before = t.is_telemetry_enabled(); import settings; "
               "print(before, t.is_telemetry_enabled())")
     run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
