@@ -91,8 +91,9 @@ def limit_request_size(blueprint: Blueprint) -> None:
     """Caps request bodies for the whole server at MAX_REQUEST_BYTES (Sanic's default is 100 MB). Sanic
     compares Content-Length with the cap before reading the body, and counts chunked bodies as they
     arrive, answering 413 either way. Each new connection reads the cap, so setting it before the server
-    starts is enough. Every channel registers this (any one of them may be the only one enabled); the
-    value is the same, and the header check below is cheap enough to run once per channel."""
+    starts is enough. Both hooks are server-wide, whatever blueprint carries them, and Sanic would run each
+    copy on every request: register them once per server. The Rasa process does so in the process guard
+    (bot.channels.process_guard), the input channel that is always in credentials.yml."""
 
     @blueprint.listener("before_server_start")
     async def cap_request_size(app: Sanic, _loop: Any) -> None:

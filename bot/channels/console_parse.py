@@ -11,7 +11,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.abuse import limit_request_size
 from bot.channels.inbound import handling, screen_text
 from privacy.internal_token import HEADER, is_authorised
 from settings import get_settings
@@ -30,7 +29,6 @@ class ConsoleParseInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         console = Blueprint("console_parse", __name__)
-        limit_request_size(console)
 
         @console.route("/parse", methods=["POST"])
         async def parse(request: Request) -> HTTPResponse:

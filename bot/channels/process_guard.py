@@ -5,6 +5,10 @@ Rasa builds input channels from credentials.yml before it loads anything else of
 and weak production secrets (privacy.startup_checks), and switch off the crash reporting that Rasa
 starts in every process whatever RASA_TELEMETRY_ENABLED says (rasa.telemetry.initialize_error_reporting).
 
+Its blueprint also carries the server-wide request-size cap (bot.channels.abuse.limit_request_size): once
+for the whole server, whichever chat channels are enabled, since Sanic would run every registered copy of
+it on every request.
+
 Once the model is loaded it checks the conversation store: if bot.privacy_store could not be
 imported, Rasa silently falls back to its in-memory store, which keeps everyone's words and ignores
 erasure. The process stops rather than run like that. GET /webhooks/guard/ says what was checked."""
@@ -19,6 +23,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.abuse import limit_request_size
 from privacy.startup_checks import harden_process
 from settings import get_settings
 
@@ -83,6 +88,7 @@ class ProcessGuard(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         guard = Blueprint("process_guard", __name__)
+        limit_request_size(guard)  # every chat endpoint's 413, registered once for the server
 
         @guard.listener("after_server_start")
         async def check_conversation_store(app: Sanic, _: Any) -> None:

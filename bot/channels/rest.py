@@ -14,7 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.abuse import address_key, controls, limit_request_size, slow_down_text
+from bot.channels.abuse import address_key, controls, slow_down_text
 from bot.channels.inbound import handling, screen_text
 from bot.channels.rate_limit import RateLimiter
 from privacy.pseudonym import pseudonymise
@@ -73,7 +73,6 @@ class PrivateRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("private_rest_webhook", __name__)
-        limit_request_size(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

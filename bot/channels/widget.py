@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.abuse import address_key, controls, limit_request_size, slow_down_text
+from bot.channels.abuse import address_key, controls, slow_down_text
 from bot.channels.inbound import handling, screen_text
 from bot.channels.rate_limit import Verdict
 from bot.channels.whatsapp_common import location_message
@@ -111,7 +111,6 @@ class WidgetInput(InputChannel):
                           max_http_buffer_size=get_settings().max_request_bytes)
         refuse_without_origin(sio, self._allowed_origins)
         webhook = SocketBlueprint(sio, "/socket.io", "widget_socketio_webhook", __name__)
-        limit_request_size(webhook)
 
         @webhook.listener("before_server_start")
         async def keep_app(app: Sanic, _loop: Any) -> None:

@@ -11,13 +11,12 @@ import ipaddress
 
 from aiohttp import web
 
-from settings import Settings
+from portal.keys import SETTINGS
 
 
-def trusted_proxy_header() -> str | None:
-    # Read afresh (a few environment lookups, at logins only): a deployment's proxy can change without a
-    # code path that caches it, and tests can set it per test.
-    return Settings().portal_trusted_proxy_header or None
+def trusted_proxy_header(request: web.Request) -> str | None:
+    """The header named by the portal's own settings (the ones it was started with), or None."""
+    return request.app[SETTINGS].portal_trusted_proxy_header or None
 
 
 def network_of(text: str | None) -> str | None:
@@ -35,7 +34,7 @@ def network_of(text: str | None) -> str | None:
 
 
 def client_address(request: web.Request) -> str:
-    header = trusted_proxy_header()
+    header = trusted_proxy_header(request)
     if header:
         sent = request.headers.getall(header, [])
         forwarded = network_of(sent[-1].split(",")[-1]) if sent else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -15,8 +15,14 @@ ORG_B = "org-casa-justa"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[PortalServer]:
-    running = PortalServer(Path(tempfile.mkdtemp(prefix="portal-test-")))
+def portal_settings() -> dict[str, Any]:
+    """Settings the module's server starts with instead of the defaults; a test module overrides this."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def server(portal_settings: dict[str, Any]) -> Iterator[PortalServer]:
+    running = PortalServer(Path(tempfile.mkdtemp(prefix="portal-test-")), **portal_settings)
     running.add_account("admin", ADMIN)
     running.add_account("staff-a", STAFF, ORG_A)
     running.add_account("staff-b", STAFF, ORG_B)

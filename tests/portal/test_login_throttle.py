@@ -5,6 +5,7 @@ The portal sits behind a reverse proxy in production; these tests play the proxy
 client's address in the header it is configured to trust."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -15,6 +16,7 @@ import requests
 
 import staff.accounts
 from services_db.database import session_factory
+from settings import get_settings
 from staff.login_throttle import ADDRESS_LIMIT, MAX_DELAY_SECONDS, PAIR_LIMIT, slowdown
 from staff.models import LoginCounter
 from staff.roles import ADMIN, OPERATOR
@@ -23,9 +25,10 @@ from tests.portal_client import PASSWORD, PortalClient, PortalServer
 PROXY_HEADER = "X-Forwarded-For"
 
 
-@pytest.fixture(autouse=True)
-def behind_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PORTAL_TRUSTED_PROXY_HEADER", PROXY_HEADER)
+@pytest.fixture(scope="module")
+def portal_settings() -> dict[str, Any]:
+    """This module's server is configured to trust the proxy's header, as a deployment behind one is."""
+    return {"portal_trusted_proxy_header": PROXY_HEADER}
 
 
 class CountingHasher:
@@ -146,3 +149,25 @@ def test_only_hashes_of_names_and_addresses_are_stored(server: PortalServer) -> 
         keys = [row.key for row in db.query(LoginCounter)]
     assert keys and all(len(key) == 64 and int(key, 16) >= 0 for key in keys)
     assert not any("198.18" in key or "hash.check" in key for key in keys)
+
+
+def test_the_address_header_counts_only_when_the_portal_was_started_trusting_it() -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from portal.keys import SETTINGS
+    from portal.staff.client_address import client_address
+
+    class Peer:
+        def get_extra_info(self, name: str, default: Any = None) -> Any:
+            return ("127.0.0.1", 50000) if name == "peername" else default
+
+    def address_seen(trusted: str) -> str:
+        app = web.Application()
+        app[SETTINGS] = dataclasses.replace(get_settings(), portal_trusted_proxy_header=trusted)
+        request = make_mocked_request("POST", "/portal/login", app=app, transport=Peer(),
+                                      headers={PROXY_HEADER: "198.51.100.1, 203.0.113.7"})
+        return client_address(request)
+
+    assert address_seen(PROXY_HEADER) == "203.0.113.7"  # the last address: the one the proxy saw
+    assert address_seen("") == "127.0.0.1"  # the default: a header anyone could write is ignored

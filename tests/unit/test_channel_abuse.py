@@ -1,13 +1,19 @@
-"""Abuse controls of the chat channels, without servers: constant-time comparisons that survive any text,
-dated REST sessions, message budgets, webhook replay protection, and memories that "delete my data" clears."""
+"""Abuse controls of the chat channels: constant-time comparisons that survive any text, dated REST
+sessions, message budgets, webhook replay protection, memories that "delete my data" clears, and the
+request-size cap, registered once for the server (the last test serves every channel on loopback)."""
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import hmac
+import importlib
+import socket
+import threading
 import time
+from typing import Any
 
 import pytest
+import yaml
 
 from bot.channels.meta_whatsapp import incoming_messages, signature_is_valid
 from bot.channels.rate_limit import RateLimiter, Verdict
@@ -17,6 +23,7 @@ from bot.channels.widget import origin_allowed, refuse_without_origin
 from privacy.erasure import announce_erasure
 from privacy.internal_token import is_authorised
 from privacy.sessions import SessionCheck, check_session, issue_session
+from settings import ROOT, get_settings
 
 KEY = b"session-signing-key-for-tests-only"
 HOUR = 3600.0
@@ -195,3 +202,80 @@ def test_delete_my_data_also_forgets_the_numbered_options() -> None:
     assert options.resolve("whatsapp-pseudonym", "1") == "/ask_health"
     announce_erasure("whatsapp-pseudonym")
     assert options.resolve("whatsapp-pseudonym", "1") == "1"
+
+
+# --- Review: the request-size cap is registered once per server, and still answers every chat endpoint --
+
+CHAT_ENDPOINTS = ["/webhooks/rest/webhook", "/webhooks/rest/session", "/webhooks/twilio_whatsapp/webhook",
+                  "/webhooks/meta_whatsapp/webhook", "/webhooks/console/parse", "/socket.io/?EIO=4&transport=polling"]
+SIZE_HOOKS = ("limit_request_size.<locals>.cap_request_size", "limit_request_size.<locals>.refuse_unreadable_length")
+
+
+def rasa_app(name: str) -> Any:
+    """A Sanic app with every input channel of bot/credentials.yml, registered the way `rasa run` does. The
+    guard is built directly: its from_credentials hardens the whole process (logging, files, Sentry)."""
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+
+    from bot.channels.process_guard import ProcessGuard
+
+    channels = []
+    for path in yaml.safe_load((ROOT / "bot" / "credentials.yml").read_text(encoding="utf-8")):
+        module, _, class_name = path.rpartition(".")
+        channel_class = getattr(importlib.import_module(module), class_name)
+        channels.append(ProcessGuard() if channel_class is ProcessGuard else channel_class.from_credentials(None))
+    assert any(isinstance(channel, ProcessGuard) for channel in channels)
+    app = Sanic(name)
+    register(channels, app, "/webhooks/")
+    return app
+
+
+def hook_name(handler: Any) -> str:
+    listener = getattr(handler, "keywords", {}).get("listener", handler)  # listeners are signals, wrapped
+    return getattr(listener, "__qualname__", "")
+
+
+def test_the_request_size_hooks_run_once_per_request_and_come_with_the_guard() -> None:
+    app = rasa_app("size-hooks-counted")
+    # What Sanic runs: every listener and request hook is a signal handler.
+    registered = [hook_name(signal.handler) for signal in app.signal_router.routes]
+    assert [registered.count(hook) for hook in SIZE_HOOKS] == [1, 1], registered
+    carriers = {blueprint.name for blueprint in app.blueprints.values()
+                for future in [*blueprint._future_listeners, *blueprint._future_signals]
+                if hook_name(getattr(future, "listener", None) or future.handler) in SIZE_HOOKS}
+    assert carriers == {"process_guard"}
+
+
+def raw_answer(port: int, head: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(head)
+        return raw.recv(4096)
+
+
+def test_every_chat_endpoint_refuses_an_oversized_body_with_413_before_reading_it() -> None:
+    app = rasa_app("size-hooks-served")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    loop = asyncio.new_event_loop()
+    server = loop.run_until_complete(app.create_server(host="127.0.0.1", port=port, access_log=False,
+                                                       return_asyncio_server=True))
+    loop.run_until_complete(server.startup())
+    loop.run_until_complete(server.before_start())  # not after_start: that one wants a loaded model
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        assert app.config.REQUEST_MAX_SIZE == get_settings().max_request_bytes
+        too_big = get_settings().max_request_bytes + 1
+        for path in CHAT_ENDPOINTS:
+            head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            assert raw_answer(port, f"{head}Content-Length: {too_big}\r\n\r\n".encode()).startswith(
+                b"HTTP/1.1 413"), path
+            assert raw_answer(port, f"{head}Transfer-Encoding: chunked\r\n\r\n{too_big:x}\r\n".encode()).startswith(
+                b"HTTP/1.1 413"), path
+            assert raw_answer(port, f"{head}Content-Length: abc\r\n\r\n".encode()).startswith(b"HTTP/1.1 400"), path
+    finally:
+        asyncio.run_coroutine_threadsafe(server.before_stop(), loop).result(timeout=10)
+        server.close()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
