@@ -36,8 +36,10 @@ def ensure_model() -> Path:
     if model.exists():
         return model
     print(f"Training the model ({name}); this takes a few minutes the first time.", flush=True)
+    # Rasa's command line, through our entry point: it installs the validators built once first.
     command = [
-        str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml", "--domain", "bot/domain",
+        str(Path(sys.executable).parent / "python"), "-m", "bot.rasa_entry", "train", "--config", "config.yml",
+        "--domain", "bot/domain",
         "--data", "data", "--out", str(MODELS_DIR), "--fixed-model-name", name,
     ]
     subprocess.run(command, cwd=ROOT, env=subprocess_env(), check=True)

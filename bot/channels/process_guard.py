@@ -81,6 +81,11 @@ class ProcessGuard(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ProcessGuard":
         harden_process(get_settings())
+        # The earliest hook of `rasa run` is also where our adapters to Rasa's internals go in, before the
+        # model loads and any action is called.
+        from bot import schema_validation
+
+        schema_validation.install()
         return cls(error_reporting_stopped=stop_error_reporting())
 
     def __init__(self, error_reporting_stopped: bool = False) -> None:
@@ -107,6 +112,11 @@ class ProcessGuard(InputChannel):
         async def status(_: Request) -> HTTPResponse:
             import rasa.telemetry
 
-            return response.json({**self._status, "telemetry": rasa.telemetry.is_telemetry_enabled()})
+            from bot import schema_validation
+            from rasa.core.actions.action import RemoteAction
+
+            return response.json({**self._status, "telemetry": rasa.telemetry.is_telemetry_enabled(),
+                                  "schema_validators_built_once": RemoteAction._validate_action_result
+                                  is schema_validation.validate_action_result})
 
         return guard

@@ -195,6 +195,7 @@ def test_the_rasa_process_reports_its_guards(stack: Stack) -> None:
     assert status == 200
     report = json.loads(body)
     assert report["conversation_store"] == "privacy" and report["telemetry"] is False
+    assert report["schema_validators_built_once"] is True  # bot/schema_validation.py, installed by the guard
 
 
 def _rasa_command(stack: Stack, endpoints: Path, port: int) -> list[str]:
