@@ -19,7 +19,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from i18n.conversation_language import conversation_language
 from i18n.languages import RIGHT_TO_LEFT
-from replies.catalog_replies import BadArguments, RenderContext, UnknownResponse, render
+from replies.catalog_replies import BadArguments, RenderContext, UnknownResponse, render, warm_up
 from settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ class CatalogNaturalLanguageGenerator(NaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None,
                  settings: Settings | None = None) -> None:
         self._settings = settings or get_settings()
+        # While the model loads, not during someone's first message (a first rights answer read every
+        # topic file: ~70% of the rendering time under load).
+        warm_up(self._settings, dt.datetime.now(dt.timezone.utc))
 
     async def generate(self, utter_action: str, tracker: DialogueStateTracker, output_channel: str,
                        **kwargs: Any) -> Optional[dict[str, Any]]:

@@ -324,3 +324,23 @@ def render(response: str, ctx: RenderContext) -> Reply:
         reply.text = isolate_numbers(reply.text)
         reply.buttons = [{**button, "title": isolate_numbers(button["title"])} for button in reply.buttons]
     return reply
+
+
+def warm_up(settings: Settings, now: dt.datetime) -> None:
+    """Loads what replies read lazily (topics, sources, every language's catalog and Babel locale data)
+    by rendering a few replies in each language, so that no user's first message pays for it."""
+    from services_db.geo import Point
+    from services_db.listing import ServiceListing, WeeklyHours
+    from replies.listing_payload import listing_json
+
+    sample = ServiceListing(id="warm-up", organization_name="", name="-", description="", category="health",
+                            names_by_language={}, location=Point(0.0, 0.0), address="", timezone="UTC",
+                            phones=(), languages_spoken=("en",), hours=(WeeklyHours((0,), dt.time(9), dt.time(17)),),
+                            requires_id="no", firewall_pledge=True, free_of_charge=True, walk_in=True, is_sample=False)
+    topic = next(iter(all_topics()))
+    for language in SUPPORTED:
+        for response, arguments in (("utter_greet", {}), ("utter_rights_answer", {"topic": topic}),
+                                    ("utter_rights_sources", {"topic": topic, "signed_on": now.date().isoformat()}),
+                                    ("utter_service_results", {"results": [{"distance_m": 1500,
+                                                                            "listing": listing_json(sample)}]})):
+            render(response, RenderContext(language=language, arguments=arguments, settings=settings, now=now))

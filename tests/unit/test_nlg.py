@@ -73,3 +73,14 @@ def test_a_reply_that_cannot_be_rendered_becomes_the_honest_fallback_not_silence
         assert reply["text"].startswith(strip_isolates(translate("fallback", "so"))), response
         assert "Waxaad qof kula hadli kartaa" in reply["text"]  # the "talk to a person" line (handoff)
         assert [button["payload"] for button in reply["buttons"]][:2] == ["/ask_health", "/ask_education"]
+
+
+def test_building_the_generator_loads_topics_and_catalogs_before_any_message() -> None:
+    from i18n.catalogs import translations_for
+    from knowledge.repository import all_topics
+
+    all_topics.cache_clear()
+    translations_for.cache_clear()
+    CatalogNaturalLanguageGenerator()
+    assert all_topics.cache_info().currsize == 1
+    assert translations_for.cache_info().currsize >= 12
