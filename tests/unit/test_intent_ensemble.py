@@ -51,3 +51,28 @@ def test_words_with_different_endings_share_their_first_letters() -> None:
 
     assert word_prefixes("okula okulda okullar") == ["okul", "okul", "okul"]
     assert word_prefixes("ev") == ["ev"]
+
+
+def test_the_compiled_arithmetic_gives_the_pipelines_probabilities_on_real_messages() -> None:
+    """bot/intent_ensemble.CompiledLinearModel serves every parse; scikit-learn's pipeline is the reference."""
+    import random
+
+    from bot.langid.training import intent_examples
+    from settings import ROOT
+
+    examples = [(text, intent) for path in sorted((ROOT / "data" / "nlu").glob("*/*.yml"))
+                for intent, text in intent_examples(path)]
+    sample = random.Random(7).sample(examples, 1500)
+    model = LinearIntentModel().fit(sample[:1000])
+    unseen = [text for text, _ in sample[1000:]] + ["", "   ", "!!!", "qwxz zzkk", "1 2 3", "😀"]
+    for text in unseen + [text for text, _ in sample[:100]]:
+        compiled, reference = model.probabilities(text), model.pipeline_probabilities(text)
+        assert compiled.keys() == reference.keys()
+        assert max(abs(compiled[name] - reference[name]) for name in reference) < 1e-9, text
+
+
+def test_with_two_intents_the_compiled_arithmetic_is_the_logistic_the_pipeline_uses() -> None:
+    model = LinearIntentModel().fit(EXAMPLES[:6])  # ask_health and ask_housing only
+    for text in ("i need a doctor", "landlord", "", "zzz"):
+        compiled, reference = model.probabilities(text), model.pipeline_probabilities(text)
+        assert max(abs(compiled[name] - reference[name]) for name in reference) < 1e-12
