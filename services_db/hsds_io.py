@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -293,11 +293,20 @@ def _read_table(folder: Path, table: str) -> list[dict[str, str]]:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             # Cells beyond the header row's (csv puts them under None) are not ours to read.
             return [{key: _restored(value) for key, value in row.items() if key is not None}
-                    for row in csv.DictReader(handle)]
+                    for row in csv.DictReader(_refusing_nul(handle))]
     except UnicodeDecodeError:
         raise UnreadableTable(table, "not_utf8") from None
     except csv.Error:
         raise UnreadableTable(table, "not_csv") from None
+
+
+def _refusing_nul(lines: Iterable[str]) -> Iterator[str]:
+    """Python 3.10's csv module refuses a NUL character and 3.11+ reads it: the portal's environment (a current
+    Python) and the bot's (3.10) must answer a file the same way."""
+    for line in lines:
+        if "\0" in line:
+            raise csv.Error("line contains NUL")
+        yield line
 
 
 def _json_cell(value: str | None) -> Any:
