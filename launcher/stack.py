@@ -18,6 +18,16 @@ READY_TIMEOUT_SECONDS = 300
 CHANNEL_VARIABLES = ("TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_URL", "META_VERIFY_TOKEN", "META_APP_SECRET",
                      "META_ACCESS_TOKEN", "META_PHONE_NUMBER_ID", "META_GRAPH_URL")
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v19.0"
+# The portal is its own deployable, in its own environment (a current Python, no Rasa; scripts/setup.sh).
+# Rasa and the action server run on the interpreter the launcher runs on (.venv, Python 3.10).
+PORTAL_PYTHON = ROOT / ".venv-portal" / "bin" / "python"
+
+
+def portal_python() -> Path:
+    if not PORTAL_PYTHON.exists():
+        raise RuntimeError(f"The portal's environment is missing ({PORTAL_PYTHON}): run scripts/setup.sh, which "
+                           "creates it with Python 3.12+ (found by scripts/find_python.sh portal).")
+    return PORTAL_PYTHON
 
 
 @dataclass
@@ -77,10 +87,11 @@ class Stack:
     def start(self) -> None:
         if self.log_dir is not None and self.log_dir.exists():
             remove_expired_logs(self.log_dir, get_settings().log_retention_minutes * 60.0)
+        portal = portal_python()  # before training: a missing environment is said at once, not minutes later
         model = self.model = ensure_model()
         bin_dir = Path(sys.executable).parent
         self._spawn("actions", [str(bin_dir / "python"), "-m", "launcher.action_server"])
-        self._spawn("portal", [str(bin_dir / "python"), "-m", "portal"])
+        self._spawn("portal", [str(portal), "-m", "portal"])
         # Rasa's own command line through our entry point (bot/rasa_entry.py: smaller and faster to start).
         self._spawn("rasa", [
             str(bin_dir / "python"), "-m", "bot.rasa_entry", "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",

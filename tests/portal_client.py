@@ -16,11 +16,20 @@ import requests
 from portal.app import init_app
 from services_db.database import make_engine, session_factory
 from services_db.sample_loader import load_directory_file
-from settings import get_settings
+from settings import ROOT, get_settings
 from staff.accounts import create_account
 
 PASSWORD = "correct horse battery staple"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def portal_python() -> str:
+    """The interpreter a separate `python -m portal` process runs on, as launcher/stack.py starts it: the
+    portal's own environment (scripts/setup.sh), a current Python without Rasa."""
+    python = ROOT / ".venv-portal" / "bin" / "python"
+    if not python.exists():
+        raise RuntimeError(f"{python} is missing: run scripts/setup.sh, which creates the portal's environment.")
+    return str(python)
 
 
 def free_port() -> int:

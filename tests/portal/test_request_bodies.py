@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from settings import ROOT, get_settings
 from staff.accounts import create_account
 from staff.roles import STAFF
 from tests.portal.conftest import ORG_A, logged_in
-from tests.portal_client import PASSWORD, PortalClient, PortalServer, free_port
+from tests.portal_client import PASSWORD, PortalClient, PortalServer, free_port, portal_python
 
 LIMIT = 256 * 1024
 BOUNDARY = "----portal-test-boundary"
@@ -138,7 +137,7 @@ class PortalProcess:
         self.port = free_port()
         environment = {**os.environ, "DIRECTORY_DB_URL": db_url, "PORTAL_PORT": str(self.port),
                        "STATE_DIR": str(folder), "BIND_HOST": "127.0.0.1"}
-        self.process = subprocess.Popen([sys.executable, "-m", "portal"], cwd=ROOT, env=environment,
+        self.process = subprocess.Popen([portal_python(), "-m", "portal"], cwd=ROOT, env=environment,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -5,14 +5,13 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
 
 from services_db.database import session_factory
 from settings import ROOT
 from staff.login_throttle import PAIR_LIMIT as MAX_FAILURES
 from staff.models import LoginCounter, StaffAccount, StaffSession
 from tests.portal.conftest import ORG_A, logged_in
-from tests.portal_client import PASSWORD, PortalClient, PortalServer
+from tests.portal_client import PASSWORD, PortalClient, PortalServer, portal_python
 
 SESSION = "__Host-portal_session"
 
@@ -148,10 +147,10 @@ def test_idle_sessions_expire(server: PortalServer) -> None:
 
 def test_create_admin_from_the_command_line(server: PortalServer) -> None:
     env = {**os.environ, "DIRECTORY_DB_URL": server.db_url}
-    made = subprocess.run([sys.executable, "-m", "portal", "create-admin", "root.admin"], input="a long enough password\n",
+    made = subprocess.run([portal_python(), "-m", "portal", "create-admin", "root.admin"], input="a long enough password\n",
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert made.returncode == 0 and "root.admin created" in made.stdout
-    short = subprocess.run([sys.executable, "-m", "portal", "create-admin", "second"], input="short\n",
+    short = subprocess.run([portal_python(), "-m", "portal", "create-admin", "second"], input="short\n",
                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert short.returncode == 1 and "at least 12 characters" in short.stderr
     admin = PortalClient(server)
