@@ -50,9 +50,11 @@ def test_pyproject_lists_every_top_level_package() -> None:
 
 
 def test_setup_installs_the_project_and_reinstalls_when_pyproject_changes() -> None:
+    """In both environments: the bot's (.venv) and the portal's (.venv-portal)."""
     setup = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
-    assert re.search(r"^stamp_wanted=.*pyproject\.toml", setup, re.M)
-    assert re.search(r"^quiet_pip --no-deps .*--editable \.$", setup, re.M)
+    assert len(re.findall(r"^\s*stamp_wanted=.*pyproject\.toml", setup, re.M)) == 2
+    assert len(re.findall(r'^\s*quiet_pip "\$venv" --no-deps .*--editable \.$', setup, re.M)) == 2
+    assert re.search(r"^bot_venv$", setup, re.M) and re.search(r"^portal_venv$", setup, re.M)
 
 
 def test_the_installed_project_is_found_from_any_directory_without_pythonpath(tmp_path: Path) -> None:
