@@ -10,15 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from i18n.languages import SUPPORTED
 from services_db.categories import CATEGORIES
-from services_db.database import index_location
 from services_db.hsds_io import service_record
 from services_db.hsds_validation import CLOCK, LANGUAGE_CODE, MAX_TEXT, SERVICE_STATUSES, YES_NO_UNKNOWN
 from services_db.models import Language, Location, Phone, Schedule, Service, ServiceTranslation
 from services_db.opening_hours import WEEKDAY_CODES, parse_byday
+from services_db.unit_of_work import UnitOfWork
 
 MAX_PHONES = 3
 MIN_INTERVALS_SHOWN = 2
@@ -203,9 +201,9 @@ def _schedules(service_id: str, hours: dict[int, list[tuple[str, str]]]) -> list
     ]
 
 
-def apply_form(session: Session, service: Service, form: ServiceForm, today: dt.date) -> None:
-    """Writes a validated form onto the service. Saving also confirms the listing: the person who
-    just went through every field has checked it."""
+def apply_form(uow: UnitOfWork, service: Service, form: ServiceForm, today: dt.date) -> None:
+    """Writes a validated form onto the service, in the caller's unit of work. Saving also confirms the
+    listing: the person who just went through every field has checked it."""
     service.name, service.description = form.name, form.description
     service.status, service.category, service.requires_id = form.status, form.category, form.requires_id
     service.firewall_pledge, service.free_of_charge, service.walk_in = (
@@ -216,13 +214,12 @@ def apply_form(session: Session, service: Service, form: ServiceForm, today: dt.
                       for i, number in enumerate(form.phones)]
     service.languages = [Language(id=f"{service.id}-lang-{code}", code=code) for code in form.languages_spoken]
     service.schedules = _schedules(service.id, form.hours)
-    session.flush()  # old children go before new ones with the same ids arrive
+    uow.flush()  # old children go before new ones with the same ids arrive
     if service.service_at_locations:
         location: Location = service.service_at_locations[0].location
         location.address, location.timezone = form.address, form.timezone
         location.latitude, location.longitude = float(form.latitude), float(form.longitude)
-        session.flush()
-        index_location(session, location.id, location.latitude, location.longitude)
+        uow.reindex(location)
     service.assured_date = today
     service.last_modified = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 

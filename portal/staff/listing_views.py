@@ -1,48 +1,30 @@
-"""The listing editor: an organisation's listings, one listing's form, "still accurate"."""
+"""The listing editor: an organisation's listings, one listing's form, "still accurate". The work itself
+is in staff/listings.py, run off the event loop (portal/offload.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from aiohttp import web
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from i18n.languages import SUPPORTED
-from portal.keys import DB_SESSIONS, SETTINGS
+from portal.keys import SETTINGS
+from portal.offload import in_unit_of_work
 from portal.request_bodies import read_form
-from portal.staff.pages import forbidden, render
+from portal.staff.pages import render
 from portal.staff.security import actor_of
 from services_db.categories import CATEGORIES
-from services_db.database import index_location
-from services_db.editing import (
-    ServiceForm, apply_form, confirm_accurate, form_from_post, form_from_service, missing_languages, snapshot,
-    validate_form,
-)
-from services_db.freshness import is_stale
+from services_db.editing import ServiceForm, form_from_post
 from services_db.hsds_validation import SERVICE_STATUSES, YES_NO_UNKNOWN
-from services_db.models import Location, Organization, Service, ServiceAtLocation
 from services_db.opening_hours import WEEKDAY_CODES
-from staff.audit import record_change
+from staff.listings import (
+    EditorPage, InvalidListing, confirm_listing, create_listing, listing_editor, new_listing_editor,
+    organization_listings, organizations_overview, save_listing,
+)
 from staff.roles import REVIEWER, STAFF, Actor
 
 
 def _today() -> dt.date:
     return dt.date.today()
-
-
-def _organization_or_404(db: Session, organization_id: str) -> Organization:
-    organization = db.get(Organization, organization_id)
-    if organization is None:
-        raise web.HTTPNotFound(text="No such organisation.")
-    return organization
-
-
-def _service_or_404(db: Session, service_id: str) -> Service:
-    service = db.get(Service, service_id)
-    if service is None:
-        raise web.HTTPNotFound(text="No such listing.")
-    return service
 
 
 async def home(request: web.Request) -> web.Response:
@@ -51,55 +33,37 @@ async def home(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(f"/portal/orgs/{actor.organization_id}")
     if actor.role == REVIEWER:
         raise web.HTTPSeeOther("/portal/reviews")  # a legal reviewer has no listings to see
-    with request.app[DB_SESSIONS]() as db:
-        rows = db.execute(
-            select(Organization.id, Organization.name, func.count(Service.id))
-            .outerjoin(Service, Service.organization_id == Organization.id)
-            .group_by(Organization.id, Organization.name).order_by(Organization.name)
-        ).all()
+    rows = await in_unit_of_work(request, organizations_overview)
     return render(request, "home.html", {"organizations": rows})
 
 
 async def organization_page(request: web.Request) -> web.Response:
     actor = actor_of(request)
-    organization_id = request.match_info["organization_id"]
-    settings = request.app[SETTINGS]
-    with request.app[DB_SESSIONS]() as db:
-        organization = _organization_or_404(db, organization_id)
-        if not actor.can_read(organization_id):
-            raise forbidden()
-        services = sorted(organization.services, key=lambda s: s.name.lower())
-        listings = [{"id": s.id, "name": s.name, "category": s.category, "status": s.status,
-                     "assured_date": s.assured_date, "stale": is_stale(s.assured_date, settings),
-                     "missing": missing_languages(t.language for t in s.translations if t.name.strip())}
-                    for s in services]
-        name = organization.name
+    organization = await in_unit_of_work(request, organization_listings, actor, request.match_info["organization_id"],
+                                         request.app[SETTINGS])
     return render(request, "organization.html", {
-        "organization_id": organization_id, "organization_name": name, "listings": listings,
-        "stale": [listing for listing in listings if listing["stale"]],
-        "can_write": actor.can_write(organization_id), "saved": request.query.get("saved"),
+        "organization_id": organization.id, "organization_name": organization.name,
+        "listings": organization.listings, "stale": [listing for listing in organization.listings if listing.stale],
+        "can_write": actor.can_write(organization.id), "saved": request.query.get("saved"),
     })
 
 
-def _form_page(request: web.Request, actor: Actor, organization_id: str, organization_name: str,
-               service_id: str | None, form: ServiceForm, errors: dict, status: int = 200) -> web.Response:
+def _form_page(request: web.Request, actor: Actor, page: EditorPage, errors: dict | None = None,
+               status: int = 200) -> web.Response:
     return render(request, "service_form.html", {
-        "organization_id": organization_id, "organization_name": organization_name, "service_id": service_id,
-        "form": form, "errors": errors, "read_only": not actor.can_write(organization_id),
+        "organization_id": page.organization_id, "organization_name": page.organization_name,
+        "service_id": page.service_id, "form": page.form, "errors": errors or {},
+        "read_only": not actor.can_write(page.organization_id),
         "categories": CATEGORIES, "statuses": SERVICE_STATUSES, "id_choices": YES_NO_UNKNOWN,
         "weekdays": list(enumerate(WEEKDAY_CODES)), "supported": SUPPORTED,
-        "missing": form.missing_translations(),
+        "missing": page.form.missing_translations(),
     }, status=status)
 
 
 async def service_page(request: web.Request) -> web.Response:
     actor = actor_of(request)
-    with request.app[DB_SESSIONS]() as db:
-        service = _service_or_404(db, request.match_info["service_id"])
-        if not actor.can_read(service.organization_id):
-            raise forbidden()
-        return _form_page(request, actor, service.organization_id, service.organization.name, service.id,
-                          form_from_service(service), {})
+    page = await in_unit_of_work(request, listing_editor, actor, request.match_info["service_id"])
+    return _form_page(request, actor, page)
 
 
 async def _posted_form(request: web.Request) -> ServiceForm:
@@ -110,68 +74,33 @@ async def _posted_form(request: web.Request) -> ServiceForm:
 
 async def save_service(request: web.Request) -> web.Response:
     actor = actor_of(request)
+    service_id = request.match_info["service_id"]
     form = await _posted_form(request)
-    with request.app[DB_SESSIONS].begin() as db:
-        service = _service_or_404(db, request.match_info["service_id"])
-        if not actor.can_write(service.organization_id):
-            raise forbidden()
-        errors = validate_form(form)
-        if errors:
-            return _form_page(request, actor, service.organization_id, service.organization.name, service.id,
-                              form, errors, status=400)
-        before = snapshot(service)
-        apply_form(db, service, form, _today())
-        db.flush()
-        record_change(db, actor, "update", "service", service.id, service.organization_id, before, snapshot(service))
-        organization_id = service.organization_id
-    raise web.HTTPSeeOther(f"/portal/orgs/{organization_id}?saved={service.id}")
+    try:
+        organization_id = await in_unit_of_work(request, save_listing, actor, service_id, form, _today())
+    except InvalidListing as invalid:
+        return _form_page(request, actor, invalid.page, invalid.errors, status=400)
+    raise web.HTTPSeeOther(f"/portal/orgs/{organization_id}?saved={service_id}")
 
 
 async def new_service_page(request: web.Request) -> web.Response:
     actor = actor_of(request)
-    organization_id = request.match_info["organization_id"]
-    with request.app[DB_SESSIONS]() as db:
-        organization = _organization_or_404(db, organization_id)
-        if not actor.can_write(organization_id):
-            raise forbidden()
-        return _form_page(request, actor, organization_id, organization.name, None, ServiceForm(), {})
+    page = await in_unit_of_work(request, new_listing_editor, actor, request.match_info["organization_id"])
+    return _form_page(request, actor, page)
 
 
 async def create_service(request: web.Request) -> web.Response:
     actor = actor_of(request)
     organization_id = request.match_info["organization_id"]
     form = await _posted_form(request)
-    with request.app[DB_SESSIONS].begin() as db:
-        organization = _organization_or_404(db, organization_id)
-        if not actor.can_write(organization_id):
-            raise forbidden()
-        errors = validate_form(form)
-        if errors:
-            return _form_page(request, actor, organization_id, organization.name, None, form, errors, status=400)
-        service_id, location_id = f"svc-{uuid.uuid4().hex[:12]}", f"loc-{uuid.uuid4().hex[:12]}"
-        db.add(Location(id=location_id, organization_id=organization_id, name=form.name, address=form.address,
-                        latitude=float(form.latitude), longitude=float(form.longitude), timezone=form.timezone))
-        db.flush()
-        index_location(db, location_id, float(form.latitude), float(form.longitude))
-        service = Service(id=service_id, organization_id=organization_id, name=form.name, category=form.category)
-        service.service_at_locations = [ServiceAtLocation(id=f"{service_id}-at-{location_id}", location_id=location_id)]
-        db.add(service)
-        db.flush()
-        apply_form(db, service, form, _today())
-        db.flush()
-        record_change(db, actor, "create", "service", service_id, organization_id, None, snapshot(service))
+    try:
+        service_id = await in_unit_of_work(request, create_listing, actor, organization_id, form, _today())
+    except InvalidListing as invalid:
+        return _form_page(request, actor, invalid.page, invalid.errors, status=400)
     raise web.HTTPSeeOther(f"/portal/orgs/{organization_id}?saved={service_id}")
 
 
 async def confirm_service(request: web.Request) -> web.Response:
     actor = actor_of(request)
-    with request.app[DB_SESSIONS].begin() as db:
-        service = _service_or_404(db, request.match_info["service_id"])
-        if not actor.can_write(service.organization_id):
-            raise forbidden()
-        before = service.assured_date.isoformat() if service.assured_date else None
-        confirm_accurate(service, _today())
-        record_change(db, actor, "confirm", "service", service.id, service.organization_id,
-                      {"assured_date": before}, {"assured_date": service.assured_date.isoformat()})
-        organization_id = service.organization_id
+    organization_id = await in_unit_of_work(request, confirm_listing, actor, request.match_info["service_id"], _today())
     raise web.HTTPSeeOther(f"/portal/orgs/{organization_id}")
