@@ -1,6 +1,7 @@
 """What the hotline console finds for one question: the bot's reading of it (language, intent,
 categories, places, through the Rasa server's console parse endpoint), the rights topics that answer it
-and the nearest services. Nothing here keeps the question."""
+and the nearest services. Nothing here keeps the question. What reads a database or a file is in
+`look_up`, which the console runs in a worker thread."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.repository import Topic, all_topics, choose_topic
 from privacy.internal_token import HEADER, SCHEME
@@ -16,6 +18,7 @@ from services_db.listing import SearchFilters, ServiceMatch
 from services_db.places import Place, cached_gazetteer, distinct_places
 from services_db.repository import ServiceDirectory
 from settings import Settings
+from staff.review_ledger import signed_on
 
 logger = logging.getLogger(__name__)
 MAX_TOPICS = 3
@@ -102,3 +105,23 @@ def nearest_services(directory: ServiceDirectory, place: Place, category: str | 
         filters=SearchFilters(category=category, assured_after=hide_before(settings)),
         max_radius_m=settings.search_radius_km * 1000,
     )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    signed_on: dict[str, str | None]  # topic id -> the day a lawyer signed the version callers here are shown
+    place: Place | None
+    category: str | None
+    matches: list[ServiceMatch]
+
+
+def look_up(sessions: sessionmaker[Session], directory: ServiceDirectory, reading: Reading, topics: list[Topic],
+            settings: Settings) -> Lookup:
+    """The blocking part of a search, for a worker thread: the review ledger's signatures of the topics,
+    the place named (the gazetteer loads from disk on first use) and the services nearest to it."""
+    signed = {topic.id: signed_on(sessions, topic, settings.deployment_country) for topic in topics}
+    place = resolve_place(reading, settings)
+    category = next(iter(reading.categories), None) or next(
+        (topic.service_category for topic in topics if topic.service_category), None)
+    matches = nearest_services(directory, place, category, settings) if place is not None else []
+    return Lookup(signed, place, category, matches)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from knowledge.review import (
     CHANGED, LAW_CHANGED, NOT_SIGNED, SIGNED, ReviewState, ReviewUnit, content_hash, review_units,
 )
+from services_db.unit_of_work import UnitOfWork
 from staff.audit import record_change
 from staff.models import TopicReviewEvent
 from staff.roles import Actor
@@ -102,5 +103,27 @@ def review_rows(session: Session, interval_days: int) -> list[ReviewRow]:
     return sorted(rows, key=lambda row: (not row.needs_attention, row.due, row.unit.topic.id))
 
 
-__all__ = ["SIGNED", "CHANGED", "LAW_CHANGED", "ReviewError", "ReviewRow", "flag_law_changed", "review_rows",
-           "review_state", "sign"]
+# --- the same, each in one unit of work (the portal runs these in a worker thread) ---------------
+
+def reviews_due(uow: UnitOfWork, interval_days: int) -> list[ReviewRow]:
+    return review_rows(uow.session, interval_days)
+
+
+def version_state(uow: UnitOfWork, unit: ReviewUnit) -> ReviewState:
+    return review_state(uow.session, unit)
+
+
+def sign_version(uow: UnitOfWork, actor: Actor, unit: ReviewUnit, seen_hash: str) -> ReviewState:
+    """Signs (see sign); the version's state afterwards. A ReviewError rolls the unit back."""
+    sign(uow.session, actor, unit, seen_hash)
+    return review_state(uow.session, unit)
+
+
+def flag_version(uow: UnitOfWork, actor: Actor, unit: ReviewUnit, note: str) -> ReviewState:
+    """Flags that the law changed (see flag_law_changed); the version's state afterwards."""
+    flag_law_changed(uow.session, actor, unit, note)
+    return review_state(uow.session, unit)
+
+
+__all__ = ["SIGNED", "CHANGED", "LAW_CHANGED", "ReviewError", "ReviewRow", "flag_law_changed", "flag_version",
+           "review_rows", "review_state", "reviews_due", "sign", "sign_version", "version_state"]

@@ -10,7 +10,9 @@ import secrets
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from staff.accounts import actor_of
+from services_db.unit_of_work import UnitOfWork
+from staff.accounts import actor_of, authenticate
+from staff.login_throttle import Attempt, attempt_succeeded, begin_attempt
 from staff.models import StaffAccount, StaffSession
 from staff.roles import Actor
 
@@ -64,3 +66,31 @@ def purge_expired(session: Session, now: dt.datetime | None = None) -> int:
     result = session.execute(delete(StaffSession).where(
         (StaffSession.last_seen_at < now - IDLE_TIMEOUT) | (StaffSession.created_at < now - ABSOLUTE_TIMEOUT)))
     return result.rowcount or 0
+
+
+# --- logging in and out, each step in one unit of work (the portal runs these in a worker thread) ---
+
+def current_session(uow: UnitOfWork, token: str | None) -> tuple[Actor, str] | None:
+    """resolve(), committed: the idle clock is touched, an expired session deleted."""
+    return resolve(uow.session, token)
+
+
+def claim_login(uow: UnitOfWork, username: str, address: str) -> Attempt:
+    """The throttle's claim for one attempt, committed before the password is checked so that parallel
+    guesses see it. LoginBlocked (which rolls the claim back) if this address may not try now."""
+    return begin_attempt(uow.session, username, address)
+
+
+def log_in(uow: UnitOfWork, attempt: Attempt, username: str, password: str, previous_token: str | None) -> str | None:
+    """A new session's token if the password is right (argon2: tens of milliseconds on purpose); None
+    otherwise, and the claimed attempt stays counted as a failure."""
+    actor = authenticate(uow.session, username, password)
+    if actor is None:
+        return None
+    attempt_succeeded(uow.session, attempt)
+    purge_expired(uow.session)  # sessions left to time out: tidied here, the one moment that writes anyway
+    return open_session(uow.session, actor, previous_token)
+
+
+def log_out(uow: UnitOfWork, token: str) -> None:
+    close_session(uow.session, token)

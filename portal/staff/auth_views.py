@@ -5,16 +5,16 @@ import asyncio
 
 from aiohttp import web
 
-from portal.keys import DB_SESSIONS
+from portal.offload import in_unit_of_work
 from portal.request_bodies import read_form
 from portal.staff.client_address import client_address
 from portal.staff.pages import render
 from portal.staff.security import (
     ACTOR, LOGIN_CSRF_COOKIE, new_login_csrf, session_cookie_name, set_cookie, tokens_match, actor_of,
 )
-from staff.accounts import MAX_PASSWORD_LENGTH, authenticate
-from staff.login_throttle import Attempt, LoginBlocked, attempt_succeeded, begin_attempt
-from staff.sessions import close_session, open_session, purge_expired
+from staff.accounts import MAX_PASSWORD_LENGTH
+from staff.login_throttle import LoginBlocked
+from staff.sessions import claim_login, log_in, log_out
 
 MAX_USERNAME_LENGTH = 80
 
@@ -39,33 +39,15 @@ async def login(request: web.Request) -> web.Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     if not username or not password or len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
         return _login_page(request, "wrong", status=401)
-    sessions = request.app[DB_SESSIONS]
-    address = client_address(request)
-    loop = asyncio.get_running_loop()
-
-    def claim() -> Attempt | None:
-        try:
-            with sessions.begin() as db:  # committed before the password check: parallel guesses see it
-                return begin_attempt(db, username, address)
-        except LoginBlocked:
-            return None
-
-    def check(attempt: Attempt) -> str | None:
-        with sessions.begin() as db:
-            actor = authenticate(db, username, password)
-            if actor is None:
-                return None  # the claimed attempt stays counted as a failure
-            attempt_succeeded(db, attempt)
-            purge_expired(db)  # sessions left to time out: tidied here, the one moment that writes anyway
-            return open_session(db, actor, request.cookies.get(session_cookie_name(request)))
-
-    attempt = await loop.run_in_executor(None, claim)
-    if attempt is None:
+    try:  # committed before the password check: parallel guesses see the claim
+        attempt = await in_unit_of_work(request, claim_login, username, client_address(request))
+    except LoginBlocked:
         return _login_page(request, "throttled", status=429)
     # Many failures at this name from many addresses: it waits here, on the event loop, holding no thread.
     await asyncio.sleep(attempt.delay)
-    # argon2 takes tens of milliseconds on purpose: off the event loop, which also serves the bot's replies.
-    token = await loop.run_in_executor(None, check, attempt)
+    # argon2 takes tens of milliseconds on purpose: off the event loop, which serves everyone else meanwhile.
+    token = await in_unit_of_work(request, log_in, attempt, username, password,
+                                  request.cookies.get(session_cookie_name(request)))
     if token is None:
         return _login_page(request, "throttled" if attempt.last_allowed else "wrong",
                            status=429 if attempt.last_allowed else 401)
@@ -79,8 +61,7 @@ async def logout(request: web.Request) -> web.Response:
     actor_of(request)
     token = request.cookies.get(session_cookie_name(request))
     if token:
-        with request.app[DB_SESSIONS].begin() as db:
-            close_session(db, token)
+        await in_unit_of_work(request, log_out, token)
     response = web.HTTPSeeOther("/portal/login")
     response.del_cookie(session_cookie_name(request), path="/")
     raise response

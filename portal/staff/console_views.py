@@ -8,15 +8,14 @@ from typing import Any
 from aiohttp import web
 
 from i18n.languages import RIGHT_TO_LEFT, SUPPORTED, is_supported
-from portal.console_search import matching_topics, nearest_services, read_question, resolve_place
-from knowledge.repository import all_topics
+from portal.console_search import look_up, matching_topics, read_question
 from portal.keys import DB_SESSIONS, DIRECTORY, SETTINGS
+from portal.offload import off_loop
 from portal.request_bodies import read_form
 from portal.staff.pages import render
 from portal.staff.security import actor_of
 from replies.catalog_replies import RenderContext, render as render_reply
 from replies.listing_payload import results_arguments
-from staff.review_ledger import signed_on
 
 MAX_QUERY_CHARS = 500
 AUTO = "auto"
@@ -40,13 +39,6 @@ def _texts(request: web.Request, response: str, arguments: dict[str, Any], langu
     return [{"language": language, "rtl": language in RIGHT_TO_LEFT,
              "text": render_reply(response, _side(request, language, arguments)).text}
             for language in languages]
-
-
-def _sources_arguments(request: web.Request, topic_id: str) -> dict[str, Any]:
-    """What the bot's rights action passes for the sources reply, so that the console shows the same line."""
-    topic = all_topics()[topic_id]
-    return {"topic": topic_id,
-            "signed_on": signed_on(request.app[DB_SESSIONS], topic, request.app[SETTINGS].deployment_country)}
 
 
 async def console_page(request: web.Request) -> web.Response:
@@ -73,21 +65,21 @@ async def console_search(request: web.Request) -> web.Response:
         reading.language if is_supported(reading.language) else operator)
     languages = [operator] if caller == operator else [operator, caller]
     topics = matching_topics(reading)
+    found = await off_loop(look_up, request.app[DB_SESSIONS], request.app[DIRECTORY], reading, topics, settings)
+    # The sources line as the bot's rights action passes it, so that the console shows the same line.
     answers = [{"id": topic.id,
                 "titles": [_side(request, language).t(f"topic.{topic.id}.title") for language in languages],
                 "answer": _texts(request, "utter_rights_answer", {"topic": topic.id}, languages),
-                "sources": _texts(request, "utter_rights_sources", _sources_arguments(request, topic.id), languages)}
+                "sources": _texts(request, "utter_rights_sources",
+                                  {"topic": topic.id, "signed_on": found.signed_on[topic.id]}, languages)}
                for topic in topics]
     # A caller who may be in danger: the bot's emergency reply for that kind of danger comes first.
     danger = _texts(request, "utter_safety", {"category": reading.danger}, languages) if reading.danger else None
-    place = resolve_place(reading, settings)
-    category = next(iter(reading.categories), None) or next(
-        (topic.service_category for topic in topics if topic.service_category), None)
+    place = found.place
     services = None
     if place is not None:
-        matches = nearest_services(request.app[DIRECTORY], place, category, settings)
-        arguments = {"category": category, "place": place.name, "results": results_arguments(matches)}
-        services = _texts(request, "utter_service_results", arguments, languages) if matches else []
+        arguments = {"category": found.category, "place": place.name, "results": results_arguments(found.matches)}
+        services = _texts(request, "utter_service_results", arguments, languages) if found.matches else []
     context.update({"reading": reading, "detected_caller": caller, "columns": languages, "answers": answers,
                     "place": place.name if place else None, "services": services, "danger": danger,
                     "supported": SUPPORTED})
