@@ -46,7 +46,7 @@ def test_pyproject_lists_every_top_level_package() -> None:
     assert packages and {f"{name}.*" for name in packages} <= include and packages <= include
     assert not {"tests", "tests.*"} & include
     modules = {path.stem for path in ROOT.glob("*.py")}
-    assert modules == set(setuptools["py-modules"]) == {"settings"}
+    assert modules == set(setuptools["py-modules"]) == {"settings", "contract"}
 
 
 def test_setup_installs_the_project_and_reinstalls_when_pyproject_changes() -> None:
