@@ -17,6 +17,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from contract import CUSTOM_DIRECTION, CUSTOM_LANGUAGE, PARSE_LANGUAGE, SLOT_LANGUAGE
 from i18n.conversation_language import conversation_language
 from i18n.languages import RIGHT_TO_LEFT
 from replies.catalog_replies import BadArguments, RenderContext, UnknownResponse, render, warm_up
@@ -24,8 +25,6 @@ from settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
-LANGUAGE_SLOT = "language"
-LANGUAGE_KEY = "language"  # what bot/components/language_detector.py adds to each parsed message
 # A reply we cannot render must not leave the person in silence: they get the honest "I did not
 # understand", which offers the topics and a person.
 SAFE_REPLY = "utter_fallback"
@@ -34,14 +33,14 @@ SAFE_REPLY = "utter_fallback"
 def detections_newest_first(tracker: DialogueStateTracker) -> Iterator[Mapping[str, Any]]:
     """The language the detector found in each user message, newest first."""
     if tracker.latest_message is not None:
-        yield tracker.latest_message.parse_data.get(LANGUAGE_KEY) or {}
+        yield tracker.latest_message.parse_data.get(PARSE_LANGUAGE) or {}
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
-            yield event.parse_data.get(LANGUAGE_KEY) or {}
+            yield event.parse_data.get(PARSE_LANGUAGE) or {}
 
 
 def reply_language(tracker: DialogueStateTracker) -> str:
-    return conversation_language(tracker.get_slot(LANGUAGE_SLOT), detections_newest_first(tracker))
+    return conversation_language(tracker.get_slot(SLOT_LANGUAGE), detections_newest_first(tracker))
 
 
 class CatalogNaturalLanguageGenerator(NaturalLanguageGenerator):
@@ -70,6 +69,6 @@ class CatalogNaturalLanguageGenerator(NaturalLanguageGenerator):
                                                      now=context.now, channel=context.channel))
         answer = reply.as_dict()
         # The language of the reply, for channels that lay text out by it (the widget turns right-to-left).
-        answer["custom"] = {**answer.get("custom", {}), "language": language,
-                            "direction": "rtl" if language in RIGHT_TO_LEFT else "ltr"}
+        answer["custom"] = {**answer.get("custom", {}), CUSTOM_LANGUAGE: language,
+                            CUSTOM_DIRECTION: "rtl" if language in RIGHT_TO_LEFT else "ltr"}
         return answer

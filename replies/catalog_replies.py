@@ -6,10 +6,12 @@ response's arguments. No database and no network, so that the Rasa process rende
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from contract import (AFFIRM, ASK_EDUCATION, ASK_HEALTH, ASK_HOUSING, ASK_LEGAL_HELP, ASK_WORK_RIGHTS,
+                      CHANGE_LANGUAGE, CUSTOM_LOCATIONS, EMERGENCY, ENTITY_TOPIC, ENTITY_TOPIC_VIEW, FIND_SERVICE,
+                      FORGET_ME, HUMAN_HANDOFF, TOPIC_VIEW_DETAIL, button_payload)
 from i18n.bidi import isolate_numbers, isolate_value
 from i18n.catalogs import translate
 from i18n.formatting import join_citations, long_date
@@ -81,12 +83,12 @@ def _lines(*parts: str) -> str:
 
 def _topic_buttons(ctx: RenderContext) -> list[dict[str, str]]:
     return [
-        ctx.button("button.health", "/ask_health"),
-        ctx.button("button.education", "/ask_education"),
-        ctx.button("button.housing", "/ask_housing"),
-        ctx.button("button.work", "/ask_work_rights"),
-        ctx.button("button.legal", "/ask_legal_help"),
-        ctx.button("button.find", "/find_service"),
+        ctx.button("button.health", button_payload(ASK_HEALTH)),
+        ctx.button("button.education", button_payload(ASK_EDUCATION)),
+        ctx.button("button.housing", button_payload(ASK_HOUSING)),
+        ctx.button("button.work", button_payload(ASK_WORK_RIGHTS)),
+        ctx.button("button.legal", button_payload(ASK_LEGAL_HELP)),
+        ctx.button("button.find", button_payload(FIND_SERVICE)),
     ]
 
 
@@ -129,21 +131,22 @@ def safety(ctx: RenderContext) -> Reply:
     if category not in SAFETY_CATEGORIES:
         category = IMMEDIATE_DANGER  # an unknown kind of danger still gets the emergency number
     return Reply(_lines(ctx.t(f"safety.{category}"), ctx.t("emergency.hotline")),
-                 [ctx.button("button.human", "/human_handoff")])
+                 [ctx.button("button.human", button_payload(HUMAN_HANDOFF))])
 
 
 def safety_check(ctx: RenderContext) -> Reply:
     """An uncertain signal: ask, with the number already there in case the answer is no. "I need help now"
     is the emergency itself, so the button works whenever it is tapped; a typed "no" works right after."""
-    buttons = [ctx.button("safety.button.safe", "/affirm"), ctx.button("safety.button.not_safe", "/emergency"),
-               ctx.button("button.human", "/human_handoff")]
+    buttons = [ctx.button("safety.button.safe", button_payload(AFFIRM)),
+               ctx.button("safety.button.not_safe", button_payload(EMERGENCY)),
+               ctx.button("button.human", button_payload(HUMAN_HANDOFF))]
     if ctx.arguments.get("offer_delete"):
-        buttons.append(ctx.button("safety.button.delete", "/forget_me"))
+        buttons.append(ctx.button("safety.button.delete", button_payload(FORGET_ME)))
     return Reply(_lines(ctx.t("safety.check"), ctx.t("emergency")), buttons)
 
 
 def safety_stay(ctx: RenderContext) -> Reply:
-    return Reply(ctx.t("safety.stay"), [ctx.button("button.human", "/human_handoff")])
+    return Reply(ctx.t("safety.stay"), [ctx.button("button.human", button_payload(HUMAN_HANDOFF))])
 
 
 def _topic_of(ctx: RenderContext) -> Topic:
@@ -154,8 +157,8 @@ def _topic_of(ctx: RenderContext) -> Topic:
 
 
 def _topic_payload(topic: Topic, view: str | None = None) -> str:
-    entities = {"topic": topic.id, **({"topic_view": view} if view else {})}
-    return f"/{topic.intents[0]}" + json.dumps(entities)
+    entities = {ENTITY_TOPIC: topic.id, **({ENTITY_TOPIC_VIEW: view} if view else {})}
+    return button_payload(topic.intents[0], **entities)
 
 
 def _applies(ctx: RenderContext, version: Version) -> str:
@@ -171,18 +174,18 @@ def rights_answer(ctx: RenderContext) -> Reply:
     find a place for it, more detail, related topics, a person."""
     topic = _topic_of(ctx)
     version = topic.version_for(ctx.settings.deployment_country)
-    detail = ctx.arguments.get("view") == "detail"
+    detail = ctx.arguments.get("view") == TOPIC_VIEW_DETAIL
     buttons = []
     if topic.service_category:
-        payload = "/find_service" + json.dumps({"service_category": topic.service_category})
+        payload = button_payload(FIND_SERVICE, service_category=topic.service_category)
         buttons.append(ctx.button("button.find_category", payload))
     if not detail:
-        buttons.append(ctx.button("button.more", _topic_payload(topic, "detail")))
+        buttons.append(ctx.button("button.more", _topic_payload(topic, TOPIC_VIEW_DETAIL)))
     topics = all_topics()
     suggested = ctx.arguments.get("suggest") if isinstance(ctx.arguments.get("suggest"), list) else []
     offered = [name for name in dict.fromkeys([*map(str, suggested), *topic.related]) if name in topics and name != topic.id]
     buttons += [ctx.button(f"topic.{name}.title", _topic_payload(topics[name])) for name in offered[:2]]
-    buttons.append(ctx.button("button.human", "/human_handoff"))
+    buttons.append(ctx.button("button.human", button_payload(HUMAN_HANDOFF)))
     if detail:
         return Reply(ctx.t(f"{version.key}.detail"), buttons)
     return Reply(
@@ -238,7 +241,7 @@ def rights_sources(ctx: RenderContext) -> Reply:
 def unsupported_language(ctx: RenderContext) -> Reply:
     names = ", ".join(own_name(code) for code in SUPPORTED)
     return Reply(ctx.t("language.unsupported", languages=names),
-                 [{"title": own_name(code), "payload": "/change_language" + json.dumps({"language": code})}
+                 [{"title": own_name(code), "payload": button_payload(CHANGE_LANGUAGE, language=code)}
                   for code in SUPPORTED])
 
 
@@ -246,7 +249,7 @@ def no_services(ctx: RenderContext) -> Reply:
     return Reply(
         ctx.t("service.none_found", category=ctx.category_name(ctx.arguments.get("category")),
               place=str(ctx.arguments.get("place", ""))),
-        [ctx.button("button.human", "/human_handoff")],
+        [ctx.button("button.human", button_payload(HUMAN_HANDOFF))],
     )
 
 
@@ -260,7 +263,7 @@ def choose_place(ctx: RenderContext) -> Reply:
     if not isinstance(names, list) or not names:
         raise BadArguments("places must be a non-empty list")
     return Reply(ctx.t("service.ask_place"),
-                 [{"title": str(name), "payload": "/find_service" + json.dumps({"place": str(name)})}
+                 [{"title": str(name), "payload": button_payload(FIND_SERVICE, place=str(name))}
                   for name in names[:10]])
 
 
@@ -283,8 +286,8 @@ def service_results(ctx: RenderContext) -> Reply:
          "name": listing.name_in(ctx.language), "address": listing.address}
         for listing, _ in found
     ]
-    return Reply("\n\n".join([header, *blocks, sample]).strip(), [ctx.button("button.human", "/human_handoff")],
-                 custom={"locations": locations})
+    return Reply("\n\n".join([header, *blocks, sample]).strip(),
+                 [ctx.button("button.human", button_payload(HUMAN_HANDOFF))], custom={CUSTOM_LOCATIONS: locations})
 
 
 RENDERERS: dict[str, Callable[[RenderContext], Reply]] = {

@@ -17,9 +17,10 @@ from typing import Any, Callable
 
 import yaml
 
+from contract import (ENTITY_LANGUAGE, ENTITY_PLACE, ENTITY_SERVICE_CATEGORY, ENTITY_TOPIC, ENTITY_TOPIC_VIEW,
+                      FALLBACK_PAYLOAD, PAYLOAD_PREFIX, TOPIC_VIEW_DETAIL)
 from settings import ROOT, get_settings
 
-PREFIX = "/"
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 DOMAIN_DIR = ROOT / "bot" / "domain"
 
@@ -63,34 +64,41 @@ def _is_place(value: str) -> bool:
 
 # The entities our buttons carry, each with the closed set its value must belong to.
 BUTTON_ENTITIES: dict[str, Callable[[str], bool]] = {
-    "service_category": _is_category,
-    "topic": _is_topic,
-    "topic_view": lambda value: value == "detail",
-    "language": _is_language,
-    "place": _is_place,
+    ENTITY_SERVICE_CATEGORY: _is_category,
+    ENTITY_TOPIC: _is_topic,
+    ENTITY_TOPIC_VIEW: lambda value: value == TOPIC_VIEW_DETAIL,
+    ENTITY_LANGUAGE: _is_language,
+    ENTITY_PLACE: _is_place,
 }
 
 
-def is_own_payload(text: str) -> bool:
+def own_payload(text: str) -> tuple[str, dict[str, str]] | None:
+    """The intent and entities of a payload our buttons offer (contract.button_payload); None for anything else."""
     match = _PAYLOAD.match(text)
     if match is None or match["intent"] not in domain_intents():
-        return False
+        return None
     if match["entities"] is None:
-        return True
+        return match["intent"], {}
     try:
         entities: Any = json.loads(match["entities"])
     except (ValueError, RecursionError):
-        return False
-    return isinstance(entities, dict) and bool(entities) and all(
+        return None
+    if isinstance(entities, dict) and bool(entities) and all(
         key in BUTTON_ENTITIES and isinstance(value, str) and BUTTON_ENTITIES[key](value)
         for key, value in entities.items()
-    )
+    ):
+        return match["intent"], entities
+    return None
+
+
+def is_own_payload(text: str) -> bool:
+    return own_payload(text) is not None
 
 
 def screen_payload(text: str) -> str:
     """Our own payloads unchanged; any other text that starts with "/" without its leading slashes."""
-    if not text.startswith(PREFIX) or is_own_payload(text):
+    if not text.startswith(PAYLOAD_PREFIX) or is_own_payload(text):
         return text
-    plain = text.lstrip(PREFIX + " \t\r\n")
+    plain = text.lstrip(PAYLOAD_PREFIX + " \t\r\n")
     # Nothing left ("/" alone): the fallback answers, as for an empty message.
-    return plain or "/nlu_fallback"
+    return plain or FALLBACK_PAYLOAD

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from contract import FIND_SERVICE, METADATA_LOCATION, button_payload
+
 OPTION_MEMORY_SECONDS = 30 * 60
-LOCATION_SEARCH_PAYLOAD = "/find_service"
-LOCATION_KEY = "location"
+LOCATION_SEARCH_PAYLOAD = button_payload(FIND_SERVICE)
+LOCATION_KEY = METADATA_LOCATION  # kept for the code and tests that import it from here
 
 
 def numbered_options(buttons: list[dict[str, Any]], first: int = 1) -> str:
