@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from contract import ENTITY_LANGUAGE, ENTITY_PLACE, ENTITY_SERVICE_CATEGORY, ENTITY_TOPIC_MENTION
 from i18n.languages import SUPPORTED
 from services_db.categories import CATEGORIES
 from services_db.phrases import PhraseIndex, phrase_key
@@ -11,9 +12,9 @@ from services_db.places import cached_gazetteer
 
 CATEGORY_TABLE_PREFIX = "category_"
 TOPIC_TABLE_PREFIX = "topic_"
-PLACE, CATEGORY, LANGUAGE = "place", "service_category", "language"
+PLACE, CATEGORY, LANGUAGE = ENTITY_PLACE, ENTITY_SERVICE_CATEGORY, ENTITY_LANGUAGE
 # A rights topic named in the message ("asylum", "order to leave"): which answer of the intent to give.
-TOPIC = "topic_mention"
+TOPIC = ENTITY_TOPIC_MENTION
 # Words people use in ordinary sentences ("ajuda" is help in Portuguese, and a Lisbon parish): a place
 # of that name only counts when it is the whole message, e.g. the answer to "where are you?".
 COMMON_WORDS = "common_words"

@@ -23,10 +23,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.components.code_fingerprint import FingerprintedByCode
 from bot.langid.core import LanguageIdentifier
 from bot.langid.training import shared_single_words, single_word, train_in_fresh_interpreter
+from contract import ENTITY_DETECTED_LANGUAGE, PARSE_LANGUAGE
 from i18n.conversation_language import sets_conversation_language
 
-LANGUAGE_KEY = "language"
-DETECTED_LANGUAGE_ENTITY = "detected_language"
+LANGUAGE_KEY = PARSE_LANGUAGE  # kept for the code and tests that import it from here
 OWN_MODEL_FILE = "own_langid.ftz"
 SHARED_WORDS_FILE = "shared_words.json"
 WEAK_KEY = "weak"
@@ -98,11 +98,11 @@ class LanguageDetector(FingerprintedByCode, GraphComponent):
             detection = self._identifier.identify(text)
             if single_word(text) in self._shared_words:
                 # Weak evidence: the reply language comes from the conversation's other messages first.
-                message.set(LANGUAGE_KEY, {**detection.as_output(), WEAK_KEY: True}, add_to_output=True)
+                message.set(PARSE_LANGUAGE, {**detection.as_output(), WEAK_KEY: True}, add_to_output=True)
                 continue
-            message.set(LANGUAGE_KEY, detection.as_output(), add_to_output=True)
+            message.set(PARSE_LANGUAGE, detection.as_output(), add_to_output=True)
             if sets_conversation_language(detection.code, detection.confidence, len(text.split())):
-                entity = {"entity": DETECTED_LANGUAGE_ENTITY, "value": detection.code, "start": 0, "end": len(text),
+                entity = {"entity": ENTITY_DETECTED_LANGUAGE, "value": detection.code, "start": 0, "end": len(text),
                           "confidence_entity": detection.confidence, "extractor": self.__class__.__name__}
                 message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
         return messages

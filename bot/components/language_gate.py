@@ -14,8 +14,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.code_fingerprint import FingerprintedByCode
-from bot.components.language_detector import LANGUAGE_KEY
 from bot.langid.core import OTHER, UNDETERMINED
+from contract import PARSE_LANGUAGE
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -32,7 +32,7 @@ class UnsupportedLanguageGate(FingerprintedByCode, GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            language = message.get(LANGUAGE_KEY) or {}
+            language = message.get(PARSE_LANGUAGE) or {}
             if language.get("code") in (OTHER, UNDETERMINED):
                 message.set(
                     INTENT,

@@ -14,7 +14,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.code_fingerprint import FingerprintedByCode
-from bot.components.language_detector import LANGUAGE_KEY
+from contract import PARSE_LANGUAGE
 from services_db.text_normalise import fold
 
 SPACY_HAS_NO_RULES = frozenset({"ps", "so"})
@@ -51,7 +51,7 @@ class MultilingualTokenizer(FingerprintedByCode, Tokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute) or ""
-        language = (message.get(LANGUAGE_KEY) or {}).get("code") or MULTI_LANGUAGE
+        language = (message.get(PARSE_LANGUAGE) or {}).get("code") or MULTI_LANGUAGE
         words = [
             (token.text, token.idx)
             for token in spacy_tokenizer(language if len(language) == 2 else MULTI_LANGUAGE)(text)

@@ -22,14 +22,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.code_fingerprint import FingerprintedByCode
+from contract import EMERGENCY, FORGET_ME, PARSE_SAFETY, SAFETY_HELD_INTENT
 from safety.categories import CHECK, NONE
 from safety.detector import SIGNAL_AT, SafetyDetector, Verdict
 from safety.training import data_fingerprint, train, training_set
 
-SAFETY_KEY = "safety"
-EMERGENCY_INTENT = "emergency"
 # Intents whose action cannot be undone: with any risk signal they wait for a confirmation.
-DESTRUCTIVE_INTENTS = ("forget_me",)
+DESTRUCTIVE_INTENTS = (FORGET_ME,)
 MODEL_DIR = "safety_model"
 
 
@@ -75,9 +74,9 @@ class SafetyLayer(FingerprintedByCode, GraphComponent):
             output = verdict.as_output()
             if verdict.level == NONE and intent in DESTRUCTIVE_INTENTS and verdict.signal >= SIGNAL_AT:
                 output = {**Verdict(verdict.category, verdict.signal, CHECK, "classifier").as_output(),
-                          "held_intent": intent}
-            message.set(SAFETY_KEY, output, add_to_output=True)
+                          SAFETY_HELD_INTENT: intent}
+            message.set(PARSE_SAFETY, output, add_to_output=True)
             if output["level"] != NONE:
-                message.set(INTENT, {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
+                message.set(INTENT, {INTENT_NAME_KEY: EMERGENCY, PREDICTED_CONFIDENCE_KEY: 1.0},
                             add_to_output=True)
         return messages
