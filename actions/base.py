@@ -5,10 +5,12 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from contract import PARSE_LANGUAGE
+
 
 def latest_entity_values(tracker: Tracker, entity: str) -> list[str]:
     return [str(e["value"]) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
 
 
 def latest_language(tracker: Tracker) -> dict[str, Any]:
-    return tracker.latest_message.get("language") or {}
+    return tracker.latest_message.get(PARSE_LANGUAGE) or {}

@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import latest_entity_values, latest_language
 from actions.services import find_services
 from bot.langid.core import OTHER
+from contract import ENTITY_PLACE
 
 
 class ActionFallback(Action):
@@ -21,7 +22,7 @@ class ActionFallback(Action):
         if latest_language(tracker).get("code") == OTHER:
             dispatcher.utter_message(response="utter_unsupported_language")
             return []
-        if latest_entity_values(tracker, "place"):
+        if latest_entity_values(tracker, ENTITY_PLACE):
             return find_services(dispatcher, tracker)
         dispatcher.utter_message(response="utter_fallback")
         return []

@@ -15,15 +15,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from contract import AFFIRM, FORGET_ME, PARSE_SAFETY, SAFETY_HELD_INTENT, SLOT_SAFETY_STATE
 from safety.categories import CATEGORIES, DANGER, IMMEDIATE_DANGER
 
-STATE_SLOT = "safety_state"
+STATE_SLOT = SLOT_SAFETY_STATE
 CHECKED = "checked"
 WARNED = "warned"
 
 
 def _verdict(tracker: Tracker) -> dict[str, Any] | None:
-    verdict = tracker.latest_message.get("safety")
+    verdict = tracker.latest_message.get(PARSE_SAFETY)
     return verdict if isinstance(verdict, dict) else None
 
 
@@ -43,7 +44,7 @@ class ActionSafety(Action):
         if verdict is not None and verdict.get("level") != DANGER:
             # Uncertain, or the intent model alone: ask, never assume; offer a held deletion as a button.
             dispatcher.utter_message(response="utter_safety_check",
-                                     offer_delete=verdict.get("held_intent") == "forget_me")
+                                     offer_delete=verdict.get(SAFETY_HELD_INTENT) == FORGET_ME)
             return [SlotSet(STATE_SLOT, CHECKED)]
         return utter_danger(dispatcher, (verdict or {}).get("category"))
 
@@ -55,7 +56,7 @@ class ActionSafetyFollowUp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == AFFIRM
         if tracker.get_slot(STATE_SLOT) == CHECKED:
             if said_yes:
                 dispatcher.utter_message(response="utter_safety_glad")

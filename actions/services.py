@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import latest_entity_values
 from actions.dependencies import directory, gazetteer
-from bot.channels.whatsapp_common import LOCATION_KEY
+from contract import ENTITY_PLACE, ENTITY_SERVICE_CATEGORY, METADATA_LOCATION, SLOT_PLACE, SLOT_SERVICE_CATEGORY
 from replies.listing_payload import results_arguments
 from services_db.geo import Point
 from services_db.places import distinct_places, nearest_place, qualified_name
@@ -22,18 +22,18 @@ def find_services(
 ) -> list[EventType]:
     """Shared by the find-service action, the rights answer (a place was named) and the fallback (a bare
     place name after "where are you?")."""
-    category = category or next(iter(latest_entity_values(tracker, "service_category")), None) or tracker.get_slot(
-        "service_category"
+    category = category or next(iter(latest_entity_values(tracker, ENTITY_SERVICE_CATEGORY)), None) or tracker.get_slot(
+        SLOT_SERVICE_CATEGORY
     )
-    events: list[EventType] = [SlotSet("service_category", category)] if category else []
-    pin = ((tracker.latest_message.get("metadata") or {}).get(LOCATION_KEY)) or None
+    events: list[EventType] = [SlotSet(SLOT_SERVICE_CATEGORY, category)] if category else []
+    pin = ((tracker.latest_message.get("metadata") or {}).get(METADATA_LOCATION)) or None
     if pin:
         # A shared location: used for this one search, named back by the nearest neighbourhood, and kept
         # nowhere (no slot: a neighbourhood is finer than the 0.1 degree we allow in any store).
         point = Point(float(pin["latitude"]), float(pin["longitude"]))
         named = nearest_place(gazetteer(), point)
         return events + _search(dispatcher, point, named.name if named else "", category)
-    place_name = next(iter(latest_entity_values(tracker, "place")), None) or tracker.get_slot("place")
+    place_name = next(iter(latest_entity_values(tracker, ENTITY_PLACE)), None) or tracker.get_slot(SLOT_PLACE)
     if not place_name:
         dispatcher.utter_message(response="utter_ask_place")
         return events
@@ -42,14 +42,14 @@ def find_services(
         # Not one of our places: it may be free text (a "/find_service" payload typed by hand), which must
         # not stay in the conversation store.
         dispatcher.utter_message(response="utter_unknown_place")
-        return [*events, SlotSet("place", None)]
+        return [*events, SlotSet(SLOT_PLACE, None)]
     choices = distinct_places(places)
     if len(choices) > 1:
         # The same name in several towns: ask which one, with a button for each.
         dispatcher.utter_message(response="utter_choose_place", places=[qualified_name(p) for p in choices])
-        return [*events, SlotSet("place", None)]
+        return [*events, SlotSet(SLOT_PLACE, None)]
     place = choices[0]
-    events.append(SlotSet("place", place.name))
+    events.append(SlotSet(SLOT_PLACE, place.name))
     return events + _search(dispatcher, place.point, place.name, category)
 
 
