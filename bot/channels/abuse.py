@@ -18,6 +18,7 @@ from sanic.request import Request
 
 from bot.channels.rate_limit import RateLimiter
 from bot.channels.replay import ReplayGuard
+from contract import SLOT_LANGUAGE
 from i18n.catalogs import translate
 from i18n.languages import DEFAULT_LANGUAGE, is_supported
 from privacy.erasure import on_erasure
@@ -26,7 +27,6 @@ from settings import get_settings
 
 logger = logging.getLogger(__name__)
 SLOW_DOWN = "abuse.slow_down"
-LANGUAGE_SLOT = "language"
 # The reply to a flood must not wait on a slow store: past this, it goes out in English.
 LANGUAGE_LOOKUP_SECONDS = 2.0
 
@@ -78,7 +78,7 @@ async def conversation_language(app: Optional[Sanic], sender_id: str) -> str:
     except Exception as error:  # noqa: BLE001 - a flood reply in English beats none
         logger.warning("Conversation language unavailable: %s", type(error).__name__)
         return DEFAULT_LANGUAGE
-    language = tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None
+    language = tracker.get_slot(SLOT_LANGUAGE) if tracker is not None else None
     return language if isinstance(language, str) and is_supported(language) else DEFAULT_LANGUAGE
 
 

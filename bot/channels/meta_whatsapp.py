@@ -25,6 +25,7 @@ from bot.channels.inbound import handling, screen_text
 from bot.channels.rate_limit import Verdict
 from bot.channels.replay import is_recent
 from bot.channels.whatsapp_common import location_message
+from contract import CUSTOM_LOCATIONS, FALLBACK_PAYLOAD
 from privacy.constant_time import secrets_equal
 from privacy.pseudonym import pseudonymise
 from settings import get_settings
@@ -114,7 +115,7 @@ class MetaWhatsAppOutput(OutputChannel):
                                           "interactive": interactive_message(text, buttons, label)})
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
-        for place in json_message.get("locations", []):
+        for place in json_message.get(CUSTOM_LOCATIONS, []):
             await self._graph.send(self._to, {"type": "location", "location": {
                 "latitude": place["latitude"], "longitude": place["longitude"],
                 "name": str(place.get("name", ""))[:100], "address": str(place.get("address", ""))[:200]}})
@@ -232,7 +233,7 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _screened(user_text: str) -> tuple[str, str, dict[str, Any]]:
-    return user_text, (screen_text(user_text) if user_text else "") or "/nlu_fallback", {}
+    return user_text, (screen_text(user_text) if user_text else "") or FALLBACK_PAYLOAD, {}
 
 
 def _message_text(message: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
@@ -251,4 +252,4 @@ def _message_text(message: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | 
         location = _dict(message.get("location"))
         located = location_message(location.get("latitude"), location.get("longitude"))
         return ("", *located) if located else None
-    return "", "/nlu_fallback", {}  # images, voice notes...: answered with the fallback, never stored
+    return "", FALLBACK_PAYLOAD, {}  # images, voice notes...: answered with the fallback, never stored

@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 from bot.channels.abuse import address_key, controls, slow_down_text
 from bot.channels.inbound import handling, screen_text
 from bot.channels.rate_limit import RateLimiter
+from contract import FALLBACK_PAYLOAD
 from privacy.pseudonym import pseudonymise
 from privacy.sessions import SessionCheck, check_session, issue_session
 from settings import get_settings
@@ -24,7 +25,7 @@ from settings import get_settings
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 256
 # An empty message still deserves an answer: it goes through the fallback like any unclear one.
-EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
+EMPTY_MESSAGE_PAYLOAD = FALLBACK_PAYLOAD
 
 
 class BadRequest(ValueError):

@@ -20,6 +20,7 @@ from bot.channels.abuse import address_key, controls, slow_down_text
 from bot.channels.inbound import handling, screen_text
 from bot.channels.rate_limit import Verdict
 from bot.channels.whatsapp_common import OptionMemory, location_message, numbered_options
+from contract import FALLBACK_PAYLOAD
 from privacy.erasure import on_erasure
 from privacy.pseudonym import pseudonymise
 from settings import get_settings
@@ -122,7 +123,7 @@ class TwilioWhatsAppInput(InputChannel):
                 return "", *located
         body = (params.get("Body") or "").strip()[: get_settings().max_message_chars]
         # A digit becomes the payload of the option it numbers (ours); everything else is the user's text.
-        return body, screen_text(self._options.resolve(sender_id, body)) or "/nlu_fallback", {}
+        return body, screen_text(self._options.resolve(sender_id, body)) or FALLBACK_PAYLOAD, {}
 
 
 def reply_with(messages: list[dict[str, Any]]) -> HTTPResponse:

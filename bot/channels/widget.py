@@ -22,6 +22,7 @@ from bot.channels.abuse import address_key, controls, slow_down_text
 from bot.channels.inbound import handling, screen_text
 from bot.channels.rate_limit import Verdict
 from bot.channels.whatsapp_common import location_message
+from contract import FALLBACK_PAYLOAD
 from privacy.pseudonym import pseudonymise
 from settings import get_settings
 
@@ -50,7 +51,7 @@ class SocketOutput(SocketIOOutput):
 def widget_message(data: Any) -> tuple[str, dict[str, Any]]:
     """The text and metadata Rasa gets from a widget event; anything else the client sends is dropped."""
     if not isinstance(data, dict):
-        return "/nlu_fallback", {}
+        return FALLBACK_PAYLOAD, {}
     location = data.get("location")
     if isinstance(location, dict):
         located = location_message(location.get("latitude"), location.get("longitude"))
@@ -58,10 +59,10 @@ def widget_message(data: Any) -> tuple[str, dict[str, Any]]:
             return located
     text = data.get("message")
     if not isinstance(text, str) or not text.strip():
-        return "/nlu_fallback", {}
+        return FALLBACK_PAYLOAD, {}
     # A lone surrogate ("\\ud800" is valid JSON) cannot be stored or logged as UTF-8: it becomes "?".
     text = text.strip()[: get_settings().max_message_chars].encode("utf-8", "replace").decode("utf-8")
-    return screen_text(text) or "/nlu_fallback", {}
+    return screen_text(text) or FALLBACK_PAYLOAD, {}
 
 
 def user_text(data: Any) -> str:
