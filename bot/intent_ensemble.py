@@ -19,6 +19,10 @@ from services_db.text_normalise import fold
 # pipeline (config.yml), so the linear model decides alone.
 DIET_WEIGHT = 0.0
 PREFIX_LETTERS = 4
+# L-BFGS stops here, before full convergence (~210 iterations): measured on 2 cores, 18,796 examples, the
+# fit takes 69 s instead of 162 s, for 0.9483 instead of 0.9492 accuracy and 0.9590 instead of 0.9591
+# macro-F1 on bench/data/heldout, and 0.9041 instead of 0.9045 macro-F1 on the validation split.
+MAX_ITERATIONS = 100
 
 
 def word_prefixes(text: str) -> list[str]:
@@ -94,17 +98,23 @@ class LinearIntentModel:
         return " ".join(fold(text).split())
 
     def fit(self, examples: Iterable[tuple[str, str]]) -> "LinearIntentModel":
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
 
         texts, intents = zip(*[(self._text(text), intent) for text, intent in examples])
-        self._pipeline = make_pipeline(
-            make_union(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
-                       TfidfVectorizer(analyzer="word", sublinear_tf=True),
-                       TfidfVectorizer(analyzer=word_prefixes, sublinear_tf=True)),
-            LogisticRegression(C=20.0, max_iter=2000),
-        ).fit(list(texts), list(intents))
+        with warnings.catch_warnings():
+            # Stopping early is chosen (MAX_ITERATIONS), not a problem to warn about.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self._pipeline = make_pipeline(
+                make_union(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
+                           TfidfVectorizer(analyzer="word", sublinear_tf=True),
+                           TfidfVectorizer(analyzer=word_prefixes, sublinear_tf=True)),
+                LogisticRegression(C=20.0, max_iter=MAX_ITERATIONS),
+            ).fit(list(texts), list(intents))
         return self
 
     def probabilities(self, text: str) -> dict[str, float]:
