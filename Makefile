@@ -1,6 +1,7 @@
 # The two commands: `make run` (chat with the assistant) and `make test` (the whole suite).
 # No PYTHONPATH: scripts/setup.sh installs the project into .venv (editable), so .venv's Python finds it.
 PYTHON := .venv/bin/python
+PORTAL_PYTHON := .venv-portal/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
@@ -14,9 +15,12 @@ setup:
 run: setup
 	$(PYTHON) -m launcher
 
+# The portal's tests run where the portal runs (.venv-portal: current Python, aiohttp, SQLAlchemy 2); the rest
+# with the bot's Rasa environment.
 test: setup
 	@scripts/system_packages.sh
-	scripts/without_network.sh $(PYTHON) -m pytest
+	scripts/without_network.sh $(PYTHON) -m pytest --ignore=tests/portal
+	scripts/without_network.sh $(PORTAL_PYTHON) -m pytest tests/portal
 
 train: setup
 	$(PYTHON) -c "from launcher.training import ensure_model; print(ensure_model())"
