@@ -45,6 +45,8 @@ MESSAGES_EACH = int(os.environ.get("BENCH_MESSAGES_EACH", "10"))
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "5,10,15,20,25,30,40,50,60,80,100").split(",")]
 STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "10"))
 P95_LIMIT_MS = 500.0
+TRAIN = os.environ.get("BENCH_TRAIN", "1") != "0"  # BENCH_TRAIN=0 skips our training from scratch (~5+ min)
+STOCK_TRAINING: dict[str, float] = {}
 # The bench is one address sending hundreds of messages a minute per conversation: above any abuse limit.
 UNLIMITED = {"RATE_LIMIT_SENDER_PER_MINUTE": "1000000", "RATE_LIMIT_ADDRESS_PER_MINUTE": "1000000"}
 
@@ -122,13 +124,29 @@ def sustained_rate(url: str, messages: list[str], sessions: str) -> tuple[float,
     return best, steps
 
 
+def train_ours_from_scratch() -> tuple[float, float]:
+    """(seconds, MB) of a training of our model with an empty Rasa cache, as on a fresh clone."""
+    from settings import ROOT
+
+    env = {**subprocess_env(), "RASA_CACHE_DIRECTORY": str(STATE / "empty-cache")}
+    print("Training our model from scratch (empty cache)…", flush=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bot.rasa_entry", "train", "--config", "config.yml", "--domain", "bot/domain",
+                    "--data", "data", "--out", str(STATE / "ours-model"), "--fixed-model-name", "scratch"],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, (STATE / "ours-model" / "scratch.tar.gz").stat().st_size / 1e6
+
+
 def start_stock_rasa(workdir: Path) -> subprocess.Popen[bytes]:
     env = subprocess_env()
     bin_dir = Path(sys.executable).parent
     print("Training stock `rasa init` (baseline)…", flush=True)
     workdir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
     subprocess.run([str(bin_dir / "rasa"), "init", "--no-prompt", "--init-dir", str(workdir)], env=env,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    STOCK_TRAINING["seconds"] = time.perf_counter() - start
+    STOCK_TRAINING["mb"] = sum(model.stat().st_size for model in (workdir / "models").glob("*.tar.gz")) / 1e6
     port = free_port()
     process = subprocess.Popen(
         [str(bin_dir / "rasa"), "run", "--port", str(port), "--interface", "127.0.0.1"], cwd=workdir, env=env,
@@ -144,6 +162,7 @@ def main() -> None:
     settings = get_settings()
     load_directory_file(make_engine(settings.directory_db_url), Path(settings.sample_directory_json))
     stock = start_stock_rasa(STATE / "stock")
+    our_training = train_ours_from_scratch() if TRAIN else None
     ours = Stack(Ports(free_port(), free_port(), free_port()), extra_env=UNLIMITED)
     ours.start()
     try:
@@ -168,6 +187,12 @@ def main() -> None:
     print(f"{CONCURRENT} concurrent conversations: ours {our_rate:.0f} msg/s, {our_rate / stock_rate:.2f}x stock's "
           f"{stock_rate:.0f} msg/s; p95 ours {our_p95 * 1000:.0f} ms = {our_p95 / stock_p95:.2f}x stock "
           f"(target under 500 ms)")
+    if our_training is not None:
+        seconds, mb = our_training
+        print(f"training from scratch: ours {seconds:.0f} s = {seconds / STOCK_TRAINING['seconds']:.2f}x stock's "
+              f"{STOCK_TRAINING['seconds']:.0f} s (`rasa init`, scaffolding included; target under 180 s)")
+        print(f"model size: ours {mb:.1f} MB = {mb / STOCK_TRAINING['mb']:.2f}x stock's {STOCK_TRAINING['mb']:.1f} MB "
+              f"(target under 50 MB)")
     ratio = our_sustained / stock_sustained if stock_sustained else float("inf")
     print(f"sustained rate with p95 < 500 ms (open loop): ours {our_sustained:g} msg/s = {ratio:.2f}x stock's "
           f"{stock_sustained:g} msg/s (target 2.0x)")
